@@ -1,0 +1,106 @@
+import { z } from "zod";
+
+/**
+ * The portcullis.yaml schema. Objects are strict so a typo ("alow:") is an error with a
+ * suggestion instead of a silently ignored key.
+ */
+export const TRUST_LEVELS = ["untrusted", "low", "medium", "high", "verified"] as const;
+export type TrustLevel = (typeof TRUST_LEVELS)[number];
+
+export const APPROVAL_MODES = ["always", "never", "auto"] as const;
+export const OPERATIONS = ["read", "search", "query", "write", "delete", "execute"] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+const argumentRule = z
+  .strictObject({
+    pattern: z.string().optional().describe("Regular expression the (string) value must match"),
+    enum: z.array(z.union([z.string(), z.number(), z.boolean()])).optional().describe("Allowed values"),
+    max_length: z.number().int().nonnegative().optional().describe("Maximum string length"),
+    min: z.number().optional().describe("Minimum numeric value"),
+    max: z.number().optional().describe("Maximum numeric value"),
+    required: z.boolean().optional().describe("Argument must be present"),
+  })
+  .superRefine((rule, ctx) => {
+    if (rule.pattern !== undefined) {
+      try {
+        new RegExp(rule.pattern, "u");
+      } catch (e) {
+        ctx.addIssue({ code: "custom", path: ["pattern"], message: `not a valid regular expression: ${(e as Error).message}` });
+      }
+    }
+    if (rule.min !== undefined && rule.max !== undefined && rule.min > rule.max) {
+      ctx.addIssue({ code: "custom", path: ["min"], message: `min (${rule.min}) is greater than max (${rule.max})` });
+    }
+  });
+
+const toolPolicy = z.strictObject({
+  approval: z.enum(APPROVAL_MODES).optional().describe("always | never | auto (auto: side-effecting tools below high trust)"),
+  max_calls_per_session: z.number().int().positive().optional(),
+  arguments: z.record(z.string(), argumentRule).optional(),
+  operation: z.enum(OPERATIONS).optional().describe("Override the inferred operation class"),
+  read_only: z.boolean().optional().describe("Declare the tool read-only (a grant; annotations are only hints)"),
+});
+
+const toolsSection = z.strictObject({
+  allow: z.array(z.string()).optional().describe("Glob patterns of tools to expose; absent = all"),
+  deny: z.array(z.string()).optional().describe("Glob patterns of tools to hide and refuse; deny wins"),
+  require_prefix: z.string().optional(),
+  max_tools: z.number().int().positive().optional(),
+  read_only: z.array(z.string()).optional().describe("Glob patterns of tools declared read-only"),
+  policies: z.record(z.string(), toolPolicy).optional(),
+});
+
+const methodsSection = z.strictObject({
+  deny: z.array(z.string()).optional().describe("Glob patterns of JSON-RPC methods to refuse"),
+});
+
+const securityPolicyFields = {
+  trust: z.enum(TRUST_LEVELS).optional(),
+  require_https: z.boolean().optional(),
+  max_response_kb: z.number().positive().optional(),
+  max_request_kb: z.number().positive().optional(),
+  timeout_s: z.number().positive().optional(),
+  rate_limit: z.strictObject({ per_minute: z.number().int().positive() }).optional(),
+  audit: z.strictObject({ all_calls: z.boolean().optional(), zdr: z.boolean().optional() }).optional(),
+  injection: z
+    .strictObject({
+      action: z.enum(["block", "withhold", "wrap", "warn"]).optional(),
+      threshold: z.union([z.enum(["low", "default", "high"]), z.number().min(0).max(1)]).optional(),
+      scan: z.array(z.enum(["tool_results", "resources", "prompts", "sampling"])).optional(),
+    })
+    .optional(),
+  redaction: z.strictObject({ keys: z.array(z.string()).optional(), text: z.boolean().optional() }).optional(),
+};
+
+export const defaultsSchema = z.strictObject({ ...securityPolicyFields });
+
+export const serverSchema = z
+  .strictObject({
+    ...securityPolicyFields,
+    command: z.union([z.array(z.string()).min(1), z.string().min(1)]).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    cwd: z.string().optional(),
+    url: z.string().url().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    tools: toolsSection.optional(),
+    methods: methodsSection.optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.command !== undefined && s.url !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["url"], message: "a server has either `command` or `url`, not both" });
+    }
+  });
+
+export const configSchema = z.strictObject({
+  defaults: defaultsSchema.optional(),
+  servers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, "server names use letters, digits, _ and -"), serverSchema).optional(),
+  audit: z.strictObject({ path: z.string().optional() }).optional(),
+  auth: z.record(z.string(), z.unknown()).optional(),
+  store: z.strictObject({ url: z.string() }).optional(),
+  alerts: z.array(z.record(z.string(), z.unknown())).optional(),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type RawServer = z.infer<typeof serverSchema>;
+export type ArgumentRule = z.infer<typeof argumentRule>;
+export type ToolPolicy = z.infer<typeof toolPolicy>;

@@ -1,0 +1,31 @@
+import type { ArgumentRule, Operation, ToolPolicy, TrustLevel } from "./schema.js";
+
+/** One server's effective policy: built-in defaults, then `defaults:`, then the server entry. */
+export interface ServerPolicy {
+  name: string;
+  trust: TrustLevel;
+  command?: string[];
+  url?: string;
+  env?: Record<string, string>;
+  cwd?: string;
+  headers?: Record<string, string>;
+  requireHttps: boolean;
+  maxResponseBytes: number;
+  maxRequestBytes: number;
+  timeoutMs: number;
+  ratePerMinute: number;
+  audit: { allCalls: boolean; zdr: boolean };
+  injection: { action: "block" | "withhold" | "wrap" | "warn"; threshold: "low" | "default" | "high" | number; scan: readonly string[] };
+  redaction: { keys: readonly string[]; text: boolean };
+  tools: {
+    allow?: readonly string[];
+    deny: readonly string[];
+    requirePrefix?: string;
+    maxTools?: number;
+    readOnly: readonly string[];
+    policies: Readonly<Record<string, ToolPolicy>>;
+  };
+  methods: { deny: readonly string[] };
+}
+
+export type { ArgumentRule, Operation, ToolPolicy, TrustLevel };

@@ -1,0 +1,18 @@
+import type { ServerPolicy } from "../config/server-policy.js";
+import type { Layer } from "../pipeline/layer.js";
+import { createArgumentsLayer } from "./arguments/arguments-layer.js";
+import { createCallCapsLayer } from "./call-caps/call-caps-layer.js";
+import { createMethodPolicyLayer } from "./method-policy/method-policy-layer.js";
+import { createServerTrustLayer } from "./server-trust/server-trust-layer.js";
+import { createToolPolicyLayer } from "./tool-policy/tool-policy-layer.js";
+
+/**
+ * The layers every guarded server gets. Later layers (injection, redaction, pins, approval, rate
+ * limits, auth) are added here: the relay takes whatever list it is given.
+ */
+export function defaultLayers(server: ServerPolicy): Layer[] {
+  const layers = [createToolPolicyLayer(), createServerTrustLayer(), createArgumentsLayer(), createCallCapsLayer()];
+  // Only when configured: a "*" layer puts every request through the pipeline.
+  if (server.methods.deny.length > 0) layers.push(createMethodPolicyLayer());
+  return layers;
+}

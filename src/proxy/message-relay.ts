@@ -1,0 +1,406 @@
+import type { AuditEntry, AuditLog } from "../audit/audit-record.js";
+import { maskArguments } from "../audit/mask-arguments.js";
+import type { ServerPolicy } from "../config/server-policy.js";
+import type { ErrorCode } from "../errors/error-codes.js";
+import { deny, type DenyDecision } from "../pipeline/decision.js";
+import type { LayerContext } from "../pipeline/layer.js";
+import type { Pipeline } from "../pipeline/pipeline.js";
+import type { Outcome } from "../pipeline/run-chain.js";
+import { SessionState } from "../pipeline/session-state.js";
+import { modernEnvelope } from "../protocol/era.js";
+import { classifyMessage, idOf, type JsonRpcId, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from "../protocol/json-rpc.js";
+import { toolNameOf } from "../protocol/tool-list.js";
+import { denialResponse } from "./denial.js";
+import { PendingRequests, type PendingRequest } from "./pending-requests.js";
+
+/** Where the relay sends serialized messages (one JSON text each, no newline). */
+export interface RelayEndpoints {
+  toClient(line: string): void;
+  toUpstream(line: string): void;
+}
+
+export interface RelayOptions {
+  server: ServerPolicy;
+  pipeline: Pipeline;
+  audit: AuditLog;
+  endpoints: RelayEndpoints;
+  session?: SessionState;
+  /** Hashed caller identity for audit lines. */
+  caller?: string;
+  /** Diagnostics for the operator (stderr in `wrap`). */
+  log?: (line: string) => void;
+}
+
+/**
+ * Enforcement: takes raw messages from both sides, runs the pipeline, and acts on its decisions.
+ * Everything no layer inspects is relayed as the original text, ids and `_meta` intact. Every
+ * denial is answered exactly once and audited. Transport-independent: `wrap` feeds it stdio lines,
+ * the HTTP gateway feeds it request bodies, and the in-process guard feeds it SDK messages.
+ */
+export class MessageRelay {
+  readonly session: SessionState;
+  private readonly server: ServerPolicy;
+  private readonly pipeline: Pipeline;
+  private readonly audit: AuditLog;
+  private readonly out: RelayEndpoints;
+  private readonly ctx: LayerContext;
+  private readonly caller?: string;
+  private readonly log: (line: string) => void;
+  private readonly pending = new PendingRequests();
+  private internalSeq = 0;
+  private readonly internalPrefix = `portcullis-${process.pid}-${Date.now().toString(36)}-`;
+  private catalogFetch?: Promise<void>;
+  private clientInitialized = false;
+  private closed = false;
+
+  constructor(opts: RelayOptions) {
+    this.server = opts.server;
+    this.pipeline = opts.pipeline;
+    this.audit = opts.audit;
+    this.out = opts.endpoints;
+    this.session = opts.session ?? new SessionState();
+    this.caller = opts.caller;
+    this.log = opts.log ?? (() => {});
+    this.ctx = { server: this.server, session: this.session };
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  // ---- client -> upstream ------------------------------------------------------------------
+
+  fromClient(raw: string): void {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(raw);
+    } catch (e) {
+      this.rejectClient(null, undefined, "PARSE_ERROR", "malformed-json", `Portcullis could not parse the message as JSON (${(e as Error).message}); it was not forwarded.`, "malformed_message");
+      return;
+    }
+    if (Array.isArray(msg)) {
+      // JSON-RPC batches (protocol 2025-03-26): judge each element on its own; replies come back singly.
+      if (msg.length === 0) this.rejectClient(null, undefined, "INVALID_REQUEST", "empty-batch", "An empty JSON-RPC batch is not a valid message.", "malformed_message");
+      for (const el of msg) this.fromClientMessage(el, JSON.stringify(el));
+      return;
+    }
+    this.fromClientMessage(msg, raw);
+  }
+
+  /** The framing layer saw a client message that is too large or not UTF-8; `id` if it could be recovered. */
+  rejectClientFrame(id: JsonRpcId | null, code: "MESSAGE_TOO_LARGE" | "INVALID_UTF8", bytes: number): void {
+    const reason = code === "MESSAGE_TOO_LARGE"
+      ? `Portcullis refused a ${bytes}-byte message: the limit is ${this.server.maxRequestBytes} bytes (max_request_kb).`
+      : "Portcullis refused a message that is not valid UTF-8; it was not forwarded.";
+    this.rejectClient(id, undefined, code, code === "MESSAGE_TOO_LARGE" ? "max-request-size" : "invalid-utf8", reason, "malformed_message");
+  }
+
+  private fromClientMessage(msg: unknown, raw: string): void {
+    switch (classifyMessage(msg)) {
+      case "request":
+        this.clientRequest(msg as JsonRpcRequest, raw);
+        return;
+      case "notification": {
+        const n = msg as JsonRpcNotification;
+        if (n.method === "notifications/initialized") this.clientInitialized = true;
+        else if (n.method === "notifications/cancelled") this.clientCancelled(n);
+        this.out.toUpstream(raw);
+        return;
+      }
+      case "response":
+        // A reply to a server-initiated request (sampling, elicitation, roots): relay untouched.
+        this.out.toUpstream(raw);
+        return;
+      default:
+        this.rejectClient(idOf(msg), undefined, "INVALID_REQUEST", "not-json-rpc", "Portcullis refused a message that is not a JSON-RPC 2.0 request, notification or response; it was not forwarded.", "malformed_message");
+    }
+  }
+
+  private clientRequest(req: JsonRpcRequest, raw: string): void {
+    if (this.closed) {
+      this.rejectClient(req.id, req.method, "UPSTREAM_UNAVAILABLE", "upstream-closed", "Portcullis cannot forward this request: the upstream server has exited.", "upstream_error");
+      return;
+    }
+    if (this.pending.has(req.id)) {
+      this.rejectClient(req.id, req.method, "INVALID_REQUEST", "duplicate-id", `Portcullis refused a request reusing id ${JSON.stringify(req.id)} while an earlier request with that id is still pending.`, "malformed_message");
+      return;
+    }
+    this.noteEra(req);
+    if (!this.pipeline.inspectsRequest(req.method)) {
+      this.forward(req, raw);
+      return;
+    }
+    const tool = req.method === "tools/call" ? toolNameOf(req.params) : undefined;
+    if (tool !== undefined && !this.session.tools.get(tool) && !this.session.tools.complete && this.canFetchCatalog()) {
+      // The policy needs the tool's definition (annotations, existence): learn it, then judge.
+      this.fetchCatalog().then(() => this.judge(req, raw), (e: unknown) => this.judge(req, raw, e));
+      return;
+    }
+    this.judge(req, raw);
+  }
+
+  private judge(req: JsonRpcRequest, raw: string, fetchError?: unknown): void {
+    if (fetchError) this.log(`could not list upstream tools: ${String(fetchError)}`);
+    const outcome = this.pipeline.onRequest(req, this.ctx);
+    if (outcome instanceof Promise) outcome.then((o) => this.actOnRequest(req, raw, o));
+    else this.actOnRequest(req, raw, outcome);
+  }
+
+  private actOnRequest(req: JsonRpcRequest, raw: string, o: Outcome): void {
+    if (o.kind === "deny") {
+      this.denyRequest(req, o.layer, o.decision);
+      return;
+    }
+    if (o.kind === "hold") {
+      // No approval channel is wired into this relay: an unanswered approval is a denial.
+      const h = o.holds[0]!;
+      this.denyRequest(req, h.layer, deny("APPROVAL_REQUIRED", h.decision.rule, `Portcullis blocked \`${toolNameOf(req.params) ?? req.method}\`: needs approval (${h.decision.reason}), and no approval channel is configured. Allow it in policy (\`approval: never\`) or use an approval channel.`, { event: "approval_denied", severity: "medium" }));
+      return;
+    }
+    if (this.closed) return;
+    for (const c of o.changes) this.auditChange(req, c.layer, c.decision);
+    this.pipeline.forwarded(req, this.ctx);
+    this.forward(req, o.message ? JSON.stringify(o.message) : raw);
+  }
+
+  private forward(req: JsonRpcRequest, line: string): void {
+    this.track(req);
+    this.out.toUpstream(line);
+  }
+
+  private track(req: JsonRpcRequest, internal?: PendingRequest["internal"]): void {
+    const timer = setTimeout(() => this.timedOut(req.id), this.server.timeoutMs);
+    timer.unref?.();
+    this.pending.add({ id: req.id, req, started: performance.now(), timer, internal });
+  }
+
+  private clientCancelled(n: JsonRpcNotification): void {
+    const id = n.params?.requestId;
+    if (typeof id === "string" || typeof id === "number") this.pending.take(id);
+  }
+
+  private noteEra(req: JsonRpcRequest): void {
+    if (req.method === "initialize") {
+      this.session.era = "legacy";
+      const v = req.params?.protocolVersion;
+      if (typeof v === "string") this.session.protocolVersion = v;
+      return;
+    }
+    if (this.session.era !== "legacy") {
+      const env = modernEnvelope(req);
+      if (env) {
+        this.session.era = "modern";
+        this.session.modernMeta = env;
+        this.session.protocolVersion = env["io.modelcontextprotocol/protocolVersion"] as string;
+      }
+    }
+  }
+
+  // ---- upstream -> client ------------------------------------------------------------------
+
+  fromUpstream(raw: string): void {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(raw);
+    } catch {
+      this.upstreamGarbage(raw, "not JSON");
+      return;
+    }
+    if (Array.isArray(msg)) {
+      for (const el of msg) this.fromUpstreamMessage(el, JSON.stringify(el), 0);
+      return;
+    }
+    this.fromUpstreamMessage(msg, raw, raw.length);
+  }
+
+  /** The framing layer dropped an upstream message over the size limit; answer its request if we know it. */
+  rejectUpstreamFrame(id: JsonRpcId | null, bytes: number): void {
+    const p = id !== null ? this.pending.take(id) : undefined;
+    const reason = `Portcullis withheld a ${bytes}-byte reply from server "${this.server.name}": the limit is ${this.server.maxResponseBytes} bytes (max_response_kb).`;
+    if (p && !p.internal) {
+      this.denyRequest(p.req, "size-limit", deny("RESPONSE_TOO_LARGE", "max-response-size", reason, { severity: "medium", event: "response_blocked" }));
+    } else {
+      p?.internal?.(undefined);
+      this.record({ event: "response_blocked", severity: "medium", decision: "deny", layer: "size-limit", rule: "max-response-size", code: "RESPONSE_TOO_LARGE", reason, result_bytes: bytes });
+    }
+  }
+
+  private fromUpstreamMessage(msg: unknown, raw: string, bytes: number): void {
+    switch (classifyMessage(msg)) {
+      case "response":
+        this.upstreamResponse(msg as JsonRpcResponse, raw, bytes || Buffer.byteLength(raw));
+        return;
+      case "notification": {
+        const n = msg as JsonRpcNotification;
+        if (n.method === "notifications/tools/list_changed") this.session.tools.complete = false;
+        this.serverMessage(n, raw);
+        return;
+      }
+      case "request":
+        this.serverMessage(msg as JsonRpcRequest, raw);
+        return;
+      default:
+        this.upstreamGarbage(raw, "not a JSON-RPC 2.0 message");
+    }
+  }
+
+  private upstreamResponse(res: JsonRpcResponse, raw: string, bytes: number): void {
+    const p = res.id === null ? undefined : this.pending.take(res.id);
+    if (!p) {
+      this.record({ event: "unsolicited_response", severity: "medium", decision: "deny", layer: "relay", rule: "unknown-id", code: "UPSTREAM_MALFORMED", reason: `upstream answered id ${JSON.stringify(res.id)}, which no pending request has; dropped` });
+      return;
+    }
+    if (p.internal) {
+      p.internal(res);
+      return;
+    }
+    const req = p.req;
+    const latency = performance.now() - p.started;
+    if (bytes > this.server.maxResponseBytes) {
+      this.rejectUpstreamFrame(null, bytes);
+      this.denyRequest(req, "size-limit", deny("RESPONSE_TOO_LARGE", "max-response-size", `Portcullis withheld a ${bytes}-byte reply from server "${this.server.name}": the limit is ${this.server.maxResponseBytes} bytes (max_response_kb).`, { severity: "medium", event: "response_blocked" }));
+      return;
+    }
+    if (req.method === "tools/list" && res.result && Array.isArray(res.result.tools)) {
+      this.session.tools.observe(res.result.tools, req.params?.cursor === undefined, res.result.nextCursor === undefined);
+    }
+    if (!this.pipeline.inspectsResponse(req.method)) {
+      this.deliver(req, res, raw, bytes, latency);
+      return;
+    }
+    const outcome = this.pipeline.onResponse(res, req, this.ctx);
+    const act = (o: Outcome) => {
+      if (o.kind === "deny") this.denyRequest(req, o.layer, o.decision);
+      else {
+        for (const c of o.changes) this.auditChange(req, c.layer, c.decision);
+        // A response cannot wait for a human: a hold on a reply withholds it.
+        if (o.kind === "hold") this.denyRequest(req, o.holds[0]!.layer, deny("APPROVAL_REQUIRED", o.holds[0]!.decision.rule, `Portcullis withheld the reply: ${o.holds[0]!.decision.reason}.`));
+        else this.deliver(req, (o.message as unknown as JsonRpcResponse) ?? res, o.message ? JSON.stringify(o.message) : raw, bytes, latency);
+      }
+    };
+    if (outcome instanceof Promise) outcome.then(act);
+    else act(outcome);
+  }
+
+  private deliver(req: JsonRpcRequest, res: JsonRpcResponse, line: string, bytes: number, latency: number): void {
+    if (req.method === "tools/call" && this.server.audit.allCalls) {
+      const isError = res.error !== undefined || res.result?.isError === true;
+      this.record({
+        event: "tool_call", severity: "info", method: req.method, tool: toolNameOf(req.params), args: this.auditArgs(req),
+        decision: "allow", ok: !isError, error: res.error?.message, result_bytes: bytes, latency_ms: Math.round(latency * 1000) / 1000,
+      });
+    }
+    this.out.toClient(line);
+  }
+
+  private serverMessage(msg: JsonRpcRequest | JsonRpcNotification, raw: string): void {
+    const layers = this.pipeline.serverMessageLayers(msg.method);
+    if (layers.length === 0) {
+      this.out.toClient(raw);
+      return;
+    }
+    const act = (o: Outcome) => {
+      if (o.kind === "allow") this.out.toClient(o.message ? JSON.stringify(o.message) : raw);
+      else {
+        const d = o.kind === "deny" ? o.decision : deny("APPROVAL_REQUIRED", o.holds[0]!.decision.rule, o.holds[0]!.decision.reason);
+        const auditId = this.record({ event: d.event ?? "access_denied", severity: d.severity ?? "medium", method: msg.method, decision: "deny", layer: o.kind === "deny" ? o.layer : o.holds[0]!.layer, rule: d.rule, code: d.code, reason: d.reason });
+        // A refused server->client request still gets an answer, so the upstream does not hang.
+        if ("id" in msg) this.out.toUpstream(JSON.stringify(denialResponse(msg.id, msg.method, d.reason, { layer: o.kind === "deny" ? o.layer : "approval", rule: d.rule, code: d.code, auditId }, false)));
+      }
+    };
+    const outcome = this.pipeline.onServerMessage(msg, this.ctx);
+    if (outcome instanceof Promise) outcome.then(act);
+    else act(outcome);
+  }
+
+  private upstreamGarbage(raw: string, why: string): void {
+    this.log(`upstream "${this.server.name}" sent a message that is ${why}; dropped: ${raw.slice(0, 120)}`);
+    this.record({ event: "upstream_malformed", severity: "medium", decision: "deny", layer: "relay", rule: "malformed-upstream", code: "UPSTREAM_MALFORMED", reason: `upstream sent a message that is ${why}; dropped`, result_bytes: Buffer.byteLength(raw) });
+  }
+
+  // ---- failures ----------------------------------------------------------------------------
+
+  private timedOut(id: JsonRpcId): void {
+    const p = this.pending.take(id);
+    if (!p) return;
+    if (p.internal) {
+      p.internal(undefined);
+      return;
+    }
+    // Tell the upstream to stop working on it; its late reply will be dropped as unsolicited.
+    this.out.toUpstream(JSON.stringify({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: id, reason: "Portcullis: timed out" } }));
+    this.denyRequest(p.req, "timeout", deny("UPSTREAM_TIMEOUT", "timeout", `Portcullis gave up on \`${toolNameOf(p.req.params) ?? p.req.method}\`: server "${this.server.name}" did not answer within ${this.server.timeoutMs / 1000} s (timeout_s).`, { severity: "medium", event: "upstream_timeout" }), true);
+  }
+
+  /** The upstream is gone: every pending request gets a clear error, later ones too. */
+  upstreamClosed(why: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.record({ event: "upstream_exit", severity: "high", server: this.server.name, decision: "deny", layer: "relay", code: "UPSTREAM_UNAVAILABLE", reason: why });
+    for (const p of this.pending.drain()) {
+      if (p.internal) p.internal(undefined);
+      else this.denyRequest(p.req, "relay", deny("UPSTREAM_UNAVAILABLE", "upstream-exit", `Portcullis could not complete \`${toolNameOf(p.req.params) ?? p.req.method}\`: server "${this.server.name}" ${why}.`, { severity: "high", event: "upstream_error" }), true);
+    }
+  }
+
+  // ---- catalog -----------------------------------------------------------------------------
+
+  private canFetchCatalog(): boolean {
+    return this.session.era === "modern" || (this.session.era === "legacy" && this.clientInitialized);
+  }
+
+  /** Lists the upstream's tools (all pages) with requests of our own; single-flight. */
+  private fetchCatalog(): Promise<void> {
+    this.catalogFetch ??= (async () => {
+      let cursor: string | undefined;
+      let first = true;
+      for (let page = 0; page < 100; page++) {
+        const params: Record<string, unknown> = {};
+        if (cursor !== undefined) params.cursor = cursor;
+        if (this.session.era === "modern" && this.session.modernMeta) params._meta = this.session.modernMeta;
+        const req: JsonRpcRequest = { jsonrpc: "2.0", id: this.internalPrefix + ++this.internalSeq, method: "tools/list", params };
+        const res = await new Promise<JsonRpcResponse | undefined>((resolve) => {
+          this.track(req, resolve);
+          this.out.toUpstream(JSON.stringify(req));
+        });
+        const tools = res?.result?.tools;
+        if (!res || !Array.isArray(tools)) throw new Error(res?.error?.message ?? "no tools/list reply");
+        const next = res.result!.nextCursor;
+        this.session.tools.observe(tools, first, typeof next !== "string");
+        first = false;
+        if (typeof next !== "string") return;
+        cursor = next;
+      }
+    })().finally(() => (this.catalogFetch = undefined));
+    return this.catalogFetch;
+  }
+
+  // ---- answering and auditing --------------------------------------------------------------
+
+  private denyRequest(req: JsonRpcRequest, layer: string, d: DenyDecision, upstreamFault = false): void {
+    const tool = req.method === "tools/call" ? toolNameOf(req.params) : undefined;
+    const auditId = this.record({
+      event: d.event ?? "access_denied", severity: d.severity ?? (upstreamFault ? "medium" : "medium"), method: req.method, tool,
+      args: tool !== undefined ? this.auditArgs(req) : undefined, decision: "deny", layer, rule: d.rule, code: d.code, reason: d.reason, details: d.details,
+    });
+    this.out.toClient(JSON.stringify(denialResponse(req.id, req.method, d.reason, { layer, rule: d.rule, code: d.code, auditId }, modernEnvelope(req) !== undefined)));
+  }
+
+  private rejectClient(id: JsonRpcId | null, method: string | undefined, code: ErrorCode, rule: string, reason: string, event: string): void {
+    const auditId = this.record({ event, severity: "low", method, decision: "deny", layer: "relay", rule, code, reason });
+    this.out.toClient(JSON.stringify(denialResponse(id, method, reason, { layer: "relay", rule, code, auditId }, false)));
+  }
+
+  private auditChange(req: JsonRpcRequest, layer: string, d: { rule: string; reason: string; event: string; severity?: AuditEntry["severity"]; details?: Record<string, unknown> }): void {
+    this.record({ event: d.event, severity: d.severity ?? "info", method: req.method, tool: toolNameOf(req.params), decision: "modify", layer, rule: d.rule, reason: d.reason, details: d.details });
+  }
+
+  private auditArgs(req: JsonRpcRequest): unknown {
+    if (this.server.audit.zdr) return undefined;
+    return maskArguments(req.params?.arguments, this.server.redaction.keys);
+  }
+
+  private record(e: AuditEntry): string {
+    return this.audit.record({ session: this.session.id, caller: this.caller, server: this.server.name, ...e });
+  }
+}
