@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { AuditEntry, AuditLog, AuditRecord } from "./audit-record.js";
@@ -108,5 +108,3 @@ function stripUndefined(o: AuditEntry): AuditEntry {
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
   return out as unknown as AuditEntry;
 }
-
-export const newSessionId = () => `s_${randomUUID().slice(0, 8)}`;

@@ -43,11 +43,17 @@ export function pickServer(cfg: ResolvedConfig, name: string | undefined, comman
   if (cfg.servers.size > 1) {
     throw new ConfigError(`${where}: the config has ${cfg.servers.size} servers (${[...cfg.servers.keys()].join(", ")}); pick one with --name`);
   }
-  const adhocName = path.basename(command.find((a) => !a.startsWith("-") && a !== "npx" && a !== "node") ?? "server").replace(/[^A-Za-z0-9_-]/g, "_");
-  return resolveServerPolicyFromDefaults(cfg, adhocName);
+  return resolveServerPolicy(deriveServerName(command), {}, cfg.loaded.raw.defaults, cfg.baseDir);
 }
 
-
-function resolveServerPolicyFromDefaults(cfg: ResolvedConfig, name: string): ServerPolicy {
-  return resolveServerPolicy(name, {}, cfg.loaded.raw.defaults, cfg.baseDir);
+/** A readable name for a server run without a config entry: its npm package, else its script's name. */
+export function deriveServerName(command: readonly string[]): string {
+  for (const a of command) {
+    const m = /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(a) ?? /^((?:@[a-z0-9._-]+\/)?[a-z0-9._-]*(?:mcp|server)[a-z0-9._-]*)(?:@[^/]*)?$/i.exec(a);
+    if (m) return clean(m[1]!.split(/[\\/]/).pop()!);
+  }
+  const script = command.slice(1).find((a) => !a.startsWith("-")) ?? command[0] ?? "server";
+  return clean(script.split(/[\\/]/).pop()!.replace(/\.[cm]?[jt]s$/, ""));
 }
+
+const clean = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, "_") || "server";

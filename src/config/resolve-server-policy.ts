@@ -19,7 +19,8 @@ export function resolveServerPolicy(name: string, raw: RawServer, defaults: RawC
     command,
     url: raw.url,
     env: raw.env,
-    cwd: raw.cwd !== undefined ? path.resolve(baseDir, raw.cwd) : undefined,
+    // A configured command runs beside its config file, so relative script paths work from any cwd.
+    cwd: raw.cwd !== undefined ? path.resolve(baseDir, raw.cwd) : raw.command !== undefined ? baseDir : undefined,
     headers: raw.headers,
     requireHttps: s.require_https,
     maxResponseBytes: Math.round(s.max_response_kb * 1024),

@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   UNKNOWN_TOOL: { rpc: -32014, title: "Tool is unknown to the upstream server" },
   INVALID_UTF8: { rpc: -32015, title: "Message is not valid UTF-8" },
   UPSTREAM_MALFORMED: { rpc: -32016, title: "Upstream sent a message that is not valid JSON-RPC" },
+  AUDIT_UNAVAILABLE: { rpc: -32017, title: "Audit log cannot be written; calls are refused (fail closed)" },
   CONFIG_INVALID: { rpc: -32030, title: "Configuration is invalid" },
   USAGE: { rpc: -32031, title: "Command-line usage error" },
 } as const;

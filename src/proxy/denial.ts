@@ -9,7 +9,7 @@ export interface DenialMeta {
 }
 
 // Codes about the message itself rather than a policy verdict on a tool: always JSON-RPC errors.
-const PROTOCOL_CODES = new Set<ErrorCode>(["PARSE_ERROR", "INVALID_REQUEST", "INVALID_UTF8", "MESSAGE_TOO_LARGE", "METHOD_DENIED"]);
+const PROTOCOL_CODES = new Set<ErrorCode>(["PARSE_ERROR", "INVALID_REQUEST", "INVALID_UTF8", "MESSAGE_TOO_LARGE", "METHOD_DENIED", "AUDIT_UNAVAILABLE"]);
 
 /**
  * The reply to a refused request. A refused `tools/call` is a normal result with `isError: true`

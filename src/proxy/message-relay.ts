@@ -126,6 +126,11 @@ export class MessageRelay {
       return;
     }
     this.noteEra(req);
+    if (!this.audit.healthy && req.method === "tools/call") {
+      // Fail closed: a call we cannot record is a call we do not make.
+      this.rejectClient(req.id, req.method, "AUDIT_UNAVAILABLE", "audit-unavailable", "Portcullis refused the call: the audit log cannot be written (disk full or read-only?). Fix the audit path and restart.", "audit_failure");
+      return;
+    }
     if (!this.pipeline.inspectsRequest(req.method)) {
       this.forward(req, raw);
       return;
@@ -198,7 +203,8 @@ export class MessageRelay {
 
   // ---- upstream -> client ------------------------------------------------------------------
 
-  fromUpstream(raw: string): void {
+  /** One message from the upstream; `bytes` is its size on the wire when the caller knows it. */
+  fromUpstream(raw: string, bytes?: number): void {
     let msg: unknown;
     try {
       msg = JSON.parse(raw);
@@ -210,19 +216,24 @@ export class MessageRelay {
       for (const el of msg) this.fromUpstreamMessage(el, JSON.stringify(el), 0);
       return;
     }
-    this.fromUpstreamMessage(msg, raw, raw.length);
+    this.fromUpstreamMessage(msg, raw, bytes ?? Buffer.byteLength(raw));
   }
 
-  /** The framing layer dropped an upstream message over the size limit; answer its request if we know it. */
-  rejectUpstreamFrame(id: JsonRpcId | null, bytes: number): void {
+  /**
+   * The framing layer dropped an upstream message: over the size limit, or not UTF-8. Answer its
+   * request if we can tell which one it was; otherwise it will time out.
+   */
+  rejectUpstreamFrame(id: JsonRpcId | null, bytes: number, why: "too-large" | "invalid-utf8" = "too-large"): void {
     const p = id !== null ? this.pending.take(id) : undefined;
-    const reason = `Portcullis withheld a ${bytes}-byte reply from server "${this.server.name}": the limit is ${this.server.maxResponseBytes} bytes (max_response_kb).`;
+    const d = why === "too-large"
+      ? deny("RESPONSE_TOO_LARGE", "max-response-size", `Portcullis withheld a ${bytes}-byte reply from server "${this.server.name}": the limit is ${this.server.maxResponseBytes} bytes (max_response_kb).`, { severity: "medium", event: "response_blocked" })
+      : deny("UPSTREAM_MALFORMED", "invalid-utf8", `Portcullis dropped a reply from server "${this.server.name}" that is not valid UTF-8.`, { severity: "medium", event: "upstream_malformed" });
     if (p && !p.internal) {
-      this.denyRequest(p.req, "size-limit", deny("RESPONSE_TOO_LARGE", "max-response-size", reason, { severity: "medium", event: "response_blocked" }));
-    } else {
-      p?.internal?.(undefined);
-      this.record({ event: "response_blocked", severity: "medium", decision: "deny", layer: "size-limit", rule: "max-response-size", code: "RESPONSE_TOO_LARGE", reason, result_bytes: bytes });
+      this.denyRequest(p.req, "size-limit", d);
+      return;
     }
+    p?.internal?.(undefined);
+    this.record({ event: d.event!, severity: "medium", decision: "deny", layer: "size-limit", rule: d.rule, code: d.code, reason: d.reason, result_bytes: bytes });
   }
 
   private fromUpstreamMessage(msg: unknown, raw: string, bytes: number): void {
@@ -257,7 +268,6 @@ export class MessageRelay {
     const req = p.req;
     const latency = performance.now() - p.started;
     if (bytes > this.server.maxResponseBytes) {
-      this.rejectUpstreamFrame(null, bytes);
       this.denyRequest(req, "size-limit", deny("RESPONSE_TOO_LARGE", "max-response-size", `Portcullis withheld a ${bytes}-byte reply from server "${this.server.name}": the limit is ${this.server.maxResponseBytes} bytes (max_response_kb).`, { severity: "medium", event: "response_blocked" }));
       return;
     }
@@ -333,10 +343,11 @@ export class MessageRelay {
   }
 
   /** The upstream is gone: every pending request gets a clear error, later ones too. */
-  upstreamClosed(why: string): void {
+  upstreamClosed(why: string, expected = false): void {
     if (this.closed) return;
     this.closed = true;
-    this.record({ event: "upstream_exit", severity: "high", server: this.server.name, decision: "deny", layer: "relay", code: "UPSTREAM_UNAVAILABLE", reason: why });
+    if (expected) this.record({ event: "upstream_stopped", severity: "info", reason: why });
+    else this.record({ event: "upstream_exit", severity: "high", decision: "deny", layer: "relay", code: "UPSTREAM_UNAVAILABLE", reason: why });
     for (const p of this.pending.drain()) {
       if (p.internal) p.internal(undefined);
       else this.denyRequest(p.req, "relay", deny("UPSTREAM_UNAVAILABLE", "upstream-exit", `Portcullis could not complete \`${toolNameOf(p.req.params) ?? p.req.method}\`: server "${this.server.name}" ${why}.`, { severity: "high", event: "upstream_error" }), true);
@@ -380,7 +391,7 @@ export class MessageRelay {
   private denyRequest(req: JsonRpcRequest, layer: string, d: DenyDecision, upstreamFault = false): void {
     const tool = req.method === "tools/call" ? toolNameOf(req.params) : undefined;
     const auditId = this.record({
-      event: d.event ?? "access_denied", severity: d.severity ?? (upstreamFault ? "medium" : "medium"), method: req.method, tool,
+      event: d.event ?? "access_denied", severity: d.severity ?? (upstreamFault ? "high" : "medium"), method: req.method, tool,
       args: tool !== undefined ? this.auditArgs(req) : undefined, decision: "deny", layer, rule: d.rule, code: d.code, reason: d.reason, details: d.details,
     });
     this.out.toClient(JSON.stringify(denialResponse(req.id, req.method, d.reason, { layer, rule: d.rule, code: d.code, auditId }, modernEnvelope(req) !== undefined)));

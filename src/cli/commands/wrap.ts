@@ -1,0 +1,40 @@
+import { createHash } from "node:crypto";
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { JsonlAuditLog } from "../../audit/jsonl-audit-log.js";
+import { pickServer } from "../../config/resolve-config.js";
+import { UsageError } from "../../errors/portcullis-error.js";
+import { defaultLayers } from "../../layers/default-layers.js";
+import { Pipeline } from "../../pipeline/pipeline.js";
+import { runStdioWrap } from "../../transport/stdio-wrap.js";
+import type { Command } from "../cli-io.js";
+import { loadCliConfig } from "../load-cli-config.js";
+
+export const WRAP_USAGE = "usage: portcullis wrap [-c FILE] [--name NAME] [--state-dir DIR] -- CMD [ARGS...]";
+
+/** `portcullis wrap`: guard one stdio MCP server. Drop-in for the server command in a desktop client config. */
+export const wrapCommand: Command = async (args, io) => {
+  const dash = args.indexOf("--");
+  const own = dash === -1 ? args : args.slice(0, dash);
+  const command = dash === -1 ? [] : args.slice(dash + 1);
+  const { values } = parseArgs({
+    args: own,
+    options: { config: { type: "string", short: "c" }, name: { type: "string" }, "state-dir": { type: "string" }, help: { type: "boolean", short: "h" } },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    io.stdout.write(`${WRAP_USAGE}\n`);
+    return 0;
+  }
+  const cfg = loadCliConfig({ config: values.config, stateDir: values["state-dir"] }, io.env, io.cwd);
+  const server = pickServer(cfg, values.name, command);
+  const upstream = command.length > 0 ? command : server.command;
+  if (!upstream || upstream.length === 0) {
+    throw new UsageError(`no server command: give one after \`--\`${server.url ? "" : ` or set servers.${server.name}.command in the config`}.\n${WRAP_USAGE}`);
+  }
+  const audit = new JsonlAuditLog(cfg.auditPath);
+  const caller = createHash("sha256").update(`local:${os.userInfo().username}`).digest("hex").slice(0, 16);
+  const code = await runStdioWrap({ server, command: upstream, pipeline: new Pipeline(defaultLayers(server)), audit, caller, stdin: io.stdin, stdout: io.stdout });
+  await audit.close();
+  return code;
+};

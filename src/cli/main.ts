@@ -1,0 +1,53 @@
+import { PortcullisError } from "../errors/portcullis-error.js";
+import type { CliIO, Command } from "./cli-io.js";
+import { configCommand } from "./commands/config.js";
+import { wrapCommand } from "./commands/wrap.js";
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  wrap: { run: wrapCommand, summary: "wrap [-c FILE] [--name NAME] -- CMD [ARGS...]   guard one stdio MCP server" },
+  config: { run: configCommand, summary: "config init | check [FILE] | schema               write, validate or describe portcullis.yaml" },
+};
+
+const HELP = `Portcullis: a security gateway for MCP servers.
+
+usage: portcullis <command> [options]
+
+commands:
+${Object.values(COMMANDS).map((c) => `  ${c.summary}`).join("\n")}
+
+Exit codes: 0 ok, 1 findings or denials, 2 usage or config error.
+Docs: README.md, docs/config.md.
+`;
+
+/** Runs one CLI invocation and returns its exit code. Errors become messages, never stack traces. */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    io.stdout.write(HELP);
+    return name ? 0 : 2;
+  }
+  if (name === "--version" || name === "-v") {
+    io.stdout.write("portcullis 0.1.0\n");
+    return 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    io.stderr.write(`portcullis: unknown command "${name}"; run \`portcullis --help\` for the list.\n`);
+    return 2;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (e) {
+    if (e instanceof PortcullisError) {
+      io.stderr.write(`portcullis: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof TypeError && (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.stderr.write(`portcullis ${name}: ${e.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`portcullis: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
