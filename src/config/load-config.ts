@@ -43,7 +43,7 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   }
   interpolateEnv(doc, env, where);
   const value = doc.toJS() ?? {};
-  const parsed = configSchema.safeParse(value);
+  const parsed = configSchema.safeParse(value, { reportInput: true });
   if (!parsed.success) {
     const messages = parsed.error.issues.slice(0, 5).map((issue) => `${where(offsetOf(doc, issue))}: ${describeIssue(issue)}`);
     const more = parsed.error.issues.length > 5 ? `\n(and ${parsed.error.issues.length - 5} more)` : "";

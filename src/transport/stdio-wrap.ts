@@ -40,7 +40,11 @@ export function runStdioWrap(opts: StdioWrapOptions): Promise<number> {
       resolve(1);
       return;
     }
-    const toClient = new BatchedWriter((d) => stdout.write(d));
+    // Write-ahead: audit lines reach the file before the replies they describe reach the client.
+    const toClient = new BatchedWriter((d) => {
+      opts.audit.flush();
+      stdout.write(d);
+    });
     const toUpstream = new BatchedWriter((d) => {
       if (child.stdin.writable) child.stdin.write(d);
     });
