@@ -38,11 +38,12 @@ export class JsonlAuditLog implements AuditLog {
 
   record(entry: AuditEntry): string {
     const seq = ++this.seq;
-    const body = { seq, ts: new Date().toISOString(), ...stripUndefined(entry), prev: this.prev };
-    const hash = createHash("sha256").update(JSON.stringify(body)).digest("hex");
-    const rec: AuditRecord = { ...body, hash } as AuditRecord;
+    // Serialise once: the hash covers the line without its `hash` field, which is appended last.
+    // JSON.stringify drops undefined fields, so optional entry fields cost nothing when absent.
+    const body = JSON.stringify({ seq, ts: new Date().toISOString(), ...entry, prev: this.prev });
+    const hash = createHash("sha256").update(body).digest("hex");
     this.prev = hash;
-    this.buffer.push(JSON.stringify(rec) + "\n");
+    this.buffer.push(`${body.slice(0, -1)},"hash":"${hash}"}\n`);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -103,8 +104,3 @@ function readChainTail(file: string): { seq: number; hash: string; needsNewline:
   }
 }
 
-function stripUndefined(o: AuditEntry): AuditEntry {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-  return out as unknown as AuditEntry;
-}
