@@ -11,7 +11,7 @@ const server = cfg.servers.get("everything");
 const audit = new JsonlAuditLog(process.argv[2] === "noaudit" ? "/dev/null" : `${(await import("node:os")).tmpdir()}/portcullis-relay-micro.jsonl`);
 if (process.argv[2] === "noaudit") server.audit.allCalls = false;
 let out = 0;
-const relay = new MessageRelay({ server, audit, pipeline: new Pipeline(defaultLayers(server)), endpoints: { toClient: (l) => (out += l.length), toUpstream: (l) => (out += l.length) } });
+const relay = new MessageRelay({ server, audit, pipeline: new Pipeline(defaultLayers(server, { stateDir: cfg.stateDir })), endpoints: { toClient: (l) => (out += l.length), toUpstream: (l) => (out += l.length) } });
 relay.fromClient(JSON.stringify({ jsonrpc: "2.0", id: "i", method: "initialize", params: { protocolVersion: "2025-11-25" } }));
 relay.fromUpstream(JSON.stringify({ jsonrpc: "2.0", id: "i", result: {} }));
 relay.fromClient(JSON.stringify({ jsonrpc: "2.0", id: "l", method: "tools/list" }));

@@ -6,11 +6,17 @@ import { createMethodPolicyLayer } from "./method-policy/method-policy-layer.js"
 import { createServerTrustLayer } from "./server-trust/server-trust-layer.js";
 import { createToolPolicyLayer } from "./tool-policy/tool-policy-layer.js";
 
+/** What layers may need besides the policy: where state lives (pins, ...). More arrives with the store. */
+export interface LayerDeps {
+  /** Absolute path of the state directory (`.portcullis/` beside the config). */
+  stateDir: string;
+}
+
 /**
  * The layers every guarded server gets. Later layers (injection, redaction, pins, approval, rate
  * limits, auth) are added here: the relay takes whatever list it is given.
  */
-export function defaultLayers(server: ServerPolicy): Layer[] {
+export function defaultLayers(server: ServerPolicy, _deps: LayerDeps): Layer[] {
   const layers = [createToolPolicyLayer(), createServerTrustLayer(), createArgumentsLayer(), createCallCapsLayer()];
   // Only when configured: a "*" layer puts every request through the pipeline.
   if (server.methods.deny.length > 0) layers.push(createMethodPolicyLayer());

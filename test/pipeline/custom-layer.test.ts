@@ -30,7 +30,7 @@ describe("adding a layer", () => {
     const out: Record<string, unknown>[] = [];
     const up: string[] = [];
     const relay = new MessageRelay({
-      server, audit, pipeline: new Pipeline([...defaultLayers(server), noWeekendDeletes, shout]),
+      server, audit, pipeline: new Pipeline([...defaultLayers(server, { stateDir: "/tmp/portcullis-unused" }), noWeekendDeletes, shout]),
       endpoints: { toClient: (l) => out.push(JSON.parse(l)), toUpstream: (l) => up.push(l) },
     });
     relay.fromClient(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }));

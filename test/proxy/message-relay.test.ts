@@ -11,7 +11,7 @@ function setup(raw: Parameters<typeof policyOf>[0] = {}) {
   const toClient: Record<string, unknown>[] = [];
   const toUpstream: string[] = [];
   const relay = new MessageRelay({
-    server, audit, pipeline: new Pipeline(defaultLayers(server)),
+    server, audit, pipeline: new Pipeline(defaultLayers(server, { stateDir: "/tmp/portcullis-unused" })),
     endpoints: { toClient: (l) => toClient.push(JSON.parse(l)), toUpstream: (l) => toUpstream.push(l) },
   });
   return { relay, audit, toClient, toUpstream };

@@ -34,7 +34,7 @@ export const wrapCommand: Command = async (args, io) => {
   }
   const audit = new JsonlAuditLog(cfg.auditPath);
   const caller = createHash("sha256").update(`local:${os.userInfo().username}`).digest("hex").slice(0, 16);
-  const code = await runStdioWrap({ server, command: upstream, pipeline: new Pipeline(defaultLayers(server)), audit, caller, stdin: io.stdin, stdout: io.stdout });
+  const code = await runStdioWrap({ server, command: upstream, pipeline: new Pipeline(defaultLayers(server, { stateDir: cfg.stateDir })), audit, caller, stdin: io.stdin, stdout: io.stdout });
   await audit.close();
   return code;
 };
