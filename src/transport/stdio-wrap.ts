@@ -4,7 +4,7 @@ import type { Pipeline } from "../pipeline/pipeline.js";
 import { MessageRelay } from "../proxy/message-relay.js";
 import { BatchedWriter } from "./batched-writer.js";
 import { LineFramer, recoverId } from "./line-framer.js";
-import { spawnUpstream } from "./upstream-process.js";
+import { UpstreamConnection } from "./upstream-connection.js";
 
 export interface StdioWrapOptions {
   server: ServerPolicy;
@@ -29,52 +29,10 @@ export function runStdioWrap(opts: StdioWrapOptions): Promise<number> {
   const stdin = opts.stdin ?? process.stdin;
   const stdout = opts.stdout ?? process.stdout;
   const log = opts.log ?? ((l: string) => process.stderr.write(`portcullis: ${l}\n`));
-  const graceMs = opts.killGraceMs ?? 3000;
 
   return new Promise<number>((resolve) => {
-    let child: ReturnType<typeof spawnUpstream>;
-    try {
-      child = spawnUpstream(opts.command, { env: opts.server.env, cwd: opts.server.cwd });
-    } catch (e) {
-      log(`cannot start upstream: ${(e as Error).message}`);
-      resolve(1);
-      return;
-    }
-    // Write-ahead: audit lines reach the file before the replies they describe reach the client.
-    const toClient = new BatchedWriter((d) => {
-      opts.audit.flush();
-      stdout.write(d);
-    });
-    const toUpstream = new BatchedWriter((d) => {
-      if (child.stdin.writable) child.stdin.write(d);
-    });
-    const relay = new MessageRelay({
-      server: opts.server, pipeline: opts.pipeline, audit: opts.audit, caller: opts.caller, log,
-      endpoints: { toClient: (l) => toClient.write(l), toUpstream: (l) => toUpstream.write(l) },
-    });
-    const corked = (fn: () => void) => {
-      toClient.cork();
-      toUpstream.cork();
-      try {
-        fn();
-      } finally {
-        toClient.uncork();
-        toUpstream.uncork();
-      }
-    };
-
-    const fromClient = new LineFramer(opts.server.maxRequestBytes, {
-      line: (text) => relay.fromClient(text),
-      oversize: (head, tail, bytes) => relay.rejectClientFrame(recoverId(head, tail), "MESSAGE_TOO_LARGE", bytes),
-      invalidUtf8: (head, bytes) => relay.rejectClientFrame(recoverId(head, ""), "INVALID_UTF8", bytes),
-    });
-    const fromUpstream = new LineFramer(opts.server.maxResponseBytes, {
-      line: (text, bytes) => relay.fromUpstream(text, bytes),
-      oversize: (head, tail, bytes) => relay.rejectUpstreamFrame(recoverId(head, tail), bytes),
-      invalidUtf8: (head, bytes) => relay.rejectUpstreamFrame(recoverId(head, ""), bytes, "invalid-utf8"),
-    });
-
-    let stopping: number | undefined; // exit code decided by a deliberate shutdown
+    let relay: MessageRelay | undefined;
+    let exitCode: number | undefined; // decided by a deliberate shutdown
     let finished = false;
     const finish = (code: number) => {
       if (finished) return;
@@ -85,50 +43,75 @@ export function runStdioWrap(opts: StdioWrapOptions): Promise<number> {
       opts.audit.flush();
       resolve(code);
     };
-    const stop = (code: number) => {
-      if (stopping !== undefined) return;
-      stopping = code;
-      child.stdin.end();
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), graceMs).unref();
-      }
+    const corked = (fn: () => void) => {
+      toClient.cork();
+      upstream.batch(() => {
+        try {
+          fn();
+        } finally {
+          toClient.uncork();
+        }
+      });
     };
-    const onSigint = () => stop(130);
-    const onSigterm = () => stop(143);
+
+    // Write-ahead: audit lines reach the file before the replies they describe reach the client.
+    const toClient = new BatchedWriter((d) => {
+      opts.audit.flush();
+      stdout.write(d);
+    });
+    let upstream: UpstreamConnection;
+    try {
+      upstream = new UpstreamConnection(opts.command, { env: opts.server.env, cwd: opts.server.cwd, maxLineBytes: opts.server.maxResponseBytes, graceMs: opts.killGraceMs }, {
+        line: (text, bytes) => corked(() => relay!.fromUpstream(text, bytes)),
+        oversize: (id, bytes) => corked(() => relay!.rejectUpstreamFrame(id, bytes)),
+        invalidUtf8: (id, bytes) => corked(() => relay!.rejectUpstreamFrame(id, bytes, "invalid-utf8")),
+        failed: (e) => {
+          log(`cannot start upstream \`${opts.command.join(" ")}\`: ${e.message}`);
+          corked(() => relay!.upstreamClosed(`could not be started (${e.message})`));
+          finish(1);
+        },
+        closed: (how, code, expected) => {
+          if (expected || exitCode !== undefined) {
+            corked(() => relay!.upstreamClosed("was shut down", true));
+            finish(exitCode ?? 0);
+            return;
+          }
+          log(`upstream \`${opts.command.join(" ")}\` ${how}`);
+          corked(() => relay!.upstreamClosed(how));
+          finish(code && code > 0 ? code : 1);
+        },
+      });
+    } catch (e) {
+      log(`cannot start upstream: ${(e as Error).message}`);
+      resolve(1);
+      return;
+    }
+    relay = new MessageRelay({
+      server: opts.server, pipeline: opts.pipeline, audit: opts.audit, caller: opts.caller, log,
+      endpoints: { toClient: (l) => toClient.write(l), toUpstream: (l) => upstream.write(l) },
+    });
+
+    const fromClient = new LineFramer(opts.server.maxRequestBytes, {
+      line: (text) => relay!.fromClient(text),
+      oversize: (head, tail, bytes) => relay!.rejectClientFrame(recoverId(head, tail), "MESSAGE_TOO_LARGE", bytes),
+      invalidUtf8: (head, bytes) => relay!.rejectClientFrame(recoverId(head, ""), "INVALID_UTF8", bytes),
+    });
+    const stop = (code: number, signal: boolean) => {
+      if (exitCode !== undefined) return;
+      exitCode = code;
+      upstream.stop(signal);
+    };
+    const onSigint = () => stop(130, true);
+    const onSigterm = () => stop(143, true);
     const onStdinData = (chunk: Buffer) => corked(() => fromClient.push(chunk));
     process.on("SIGINT", onSigint);
     process.on("SIGTERM", onSigterm);
-
     stdin.on("data", onStdinData);
+    // The client is done: let the server finish what it has, then exit.
     stdin.on("end", () => {
       corked(() => fromClient.end());
-      // The client is done: let the server finish what it has, then exit.
-      if (stopping === undefined) {
-        stopping = 0;
-        child.stdin.end();
-        setTimeout(() => child.kill("SIGTERM"), graceMs).unref();
-      }
+      stop(0, false);
     });
-    stdout.on("error", () => stop(0)); // client went away (EPIPE)
-    child.stdin.on("error", () => {}); // reported through 'close' below
-    child.stdout.on("data", (chunk: Buffer) => corked(() => fromUpstream.push(chunk)));
-    child.on("error", (e) => {
-      log(`cannot start upstream \`${opts.command.join(" ")}\`: ${e.message}`);
-      corked(() => relay.upstreamClosed(`could not be started (${e.message})`));
-      finish(1);
-    });
-    child.on("close", (code, signal) => {
-      corked(() => fromUpstream.end());
-      if (stopping !== undefined) {
-        corked(() => relay.upstreamClosed("was shut down", true));
-        finish(stopping);
-        return;
-      }
-      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      log(`upstream \`${opts.command.join(" ")}\` ${how}`);
-      corked(() => relay.upstreamClosed(how));
-      finish(code && code > 0 ? code : 1);
-    });
+    stdout.on("error", () => stop(0, true)); // client went away (EPIPE)
   });
 }
