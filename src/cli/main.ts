@@ -1,10 +1,12 @@
 import { PortcullisError } from "../errors/portcullis-error.js";
 import type { CliIO, Command } from "./cli-io.js";
 import { configCommand } from "./commands/config.js";
+import { redactCommand } from "./commands/redact.js";
 import { wrapCommand } from "./commands/wrap.js";
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   wrap: { run: wrapCommand, summary: "wrap [-c FILE] [--name NAME] -- CMD [ARGS...]   guard one stdio MCP server" },
+  redact: { run: redactCommand, summary: "redact [--json] [--pii] [--keys K,..] [--keep K,..]   replace secrets in stdin with [REDACTED:<type>]" },
   config: { run: configCommand, summary: "config init | check [FILE] | schema               write, validate or describe portcullis.yaml" },
 };
 

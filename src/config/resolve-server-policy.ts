@@ -38,7 +38,7 @@ export function resolveServerPolicy(name: string, raw: RawServer, defaults: RawC
       ...stripUndefined(defaults?.injection ?? {}),
       ...stripUndefined(raw.injection ?? {}),
     },
-    redaction: { ...BUILTIN_DEFAULTS.redaction, ...stripUndefined(defaults?.redaction ?? {}), ...stripUndefined(raw.redaction ?? {}) },
+    redaction: resolveRedactionPolicy(defaults?.redaction, raw.redaction),
     tools: {
       allow: tools.allow,
       deny: tools.deny ?? [],
@@ -53,4 +53,13 @@ export function resolveServerPolicy(name: string, raw: RawServer, defaults: RawC
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+type RawRedaction = NonNullable<RawServer["redaction"]>;
+
+/** Server redaction over `defaults:` over built-ins; `hash_key` becomes `hashKey`. */
+function resolveRedactionPolicy(defaults: RawRedaction | undefined, own: RawRedaction | undefined): ServerPolicy["redaction"] {
+  const merged = { ...stripUndefined(defaults ?? {}), ...stripUndefined(own ?? {}) };
+  const { hash_key, ...rest } = merged;
+  return { ...BUILTIN_DEFAULTS.redaction, ...rest, ...(hash_key !== undefined ? { hashKey: hash_key } : {}) };
 }

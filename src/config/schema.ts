@@ -8,6 +8,7 @@ export const TRUST_LEVELS = ["untrusted", "low", "medium", "high", "verified"] a
 export type TrustLevel = (typeof TRUST_LEVELS)[number];
 
 export const APPROVAL_MODES = ["always", "never", "auto"] as const;
+export const OUTBOUND_MODES = ["off", "block", "redact", "warn"] as const;
 export const OPERATIONS = ["read", "search", "query", "write", "delete", "execute"] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -69,7 +70,29 @@ const securityPolicyFields = {
       scan: z.array(z.enum(["tool_results", "resources", "prompts", "sampling"])).optional(),
     })
     .optional(),
-  redaction: z.strictObject({ keys: z.array(z.string()).optional(), text: z.boolean().optional() }).optional(),
+  redaction: z
+    .strictObject({
+      keys: z.array(z.string()).optional().describe("Key patterns whose values are redacted (case/separator-insensitive)"),
+      keep: z.array(z.string()).optional().describe("Keys never redacted even when a pattern matches"),
+      text: z.boolean().optional().describe("Detect secrets inside text values"),
+      pii: z.boolean().optional().describe("Also redact emails and phone numbers"),
+      hash_key: z.string().min(1).optional().describe("HMAC key: markers carry a short tag to correlate equal secrets"),
+      outbound: z.enum(OUTBOUND_MODES).optional().describe("Secrets in outgoing tools/call arguments: off | block | redact | warn"),
+      tools: z
+        .record(
+          z.string(),
+          z.strictObject({
+            keys: z.array(z.string()).optional(),
+            keep: z.array(z.string()).optional(),
+            text: z.boolean().optional(),
+            pii: z.boolean().optional(),
+            outbound: z.enum(OUTBOUND_MODES).optional(),
+          }),
+        )
+        .optional()
+        .describe("Per-tool overrides, by tool name or glob"),
+    })
+    .optional(),
 };
 
 export const defaultsSchema = z.strictObject({ ...securityPolicyFields });

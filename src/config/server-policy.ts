@@ -16,7 +16,15 @@ export interface ServerPolicy {
   ratePerMinute: number;
   audit: { allCalls: boolean; zdr: boolean };
   injection: { action: "block" | "withhold" | "wrap" | "warn"; threshold: "low" | "default" | "high" | number; scan: readonly string[] };
-  redaction: { keys: readonly string[]; text: boolean };
+  redaction: {
+    keys: readonly string[];
+    text: boolean;
+    keep?: readonly string[];
+    pii?: boolean;
+    hashKey?: string;
+    outbound?: "off" | "block" | "redact" | "warn";
+    tools?: Readonly<Record<string, { keys?: string[]; keep?: string[]; text?: boolean; pii?: boolean; outbound?: "off" | "block" | "redact" | "warn" }>>;
+  };
   tools: {
     allow?: readonly string[];
     deny: readonly string[];

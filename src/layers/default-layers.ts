@@ -3,6 +3,7 @@ import type { Layer } from "../pipeline/layer.js";
 import { createArgumentsLayer } from "./arguments/arguments-layer.js";
 import { createCallCapsLayer } from "./call-caps/call-caps-layer.js";
 import { createMethodPolicyLayer } from "./method-policy/method-policy-layer.js";
+import { createRedactionLayer } from "./redaction/redaction-layer.js";
 import { createServerTrustLayer } from "./server-trust/server-trust-layer.js";
 import { createToolPolicyLayer } from "./tool-policy/tool-policy-layer.js";
 
@@ -17,7 +18,7 @@ export interface LayerDeps {
  * limits, auth) are added here: the relay takes whatever list it is given.
  */
 export function defaultLayers(server: ServerPolicy, _deps: LayerDeps): Layer[] {
-  const layers = [createToolPolicyLayer(), createServerTrustLayer(), createArgumentsLayer(), createCallCapsLayer()];
+  const layers = [createToolPolicyLayer(), createServerTrustLayer(), createArgumentsLayer(), createCallCapsLayer(), createRedactionLayer()];
   // Only when configured: a "*" layer puts every request through the pipeline.
   if (server.methods.deny.length > 0) layers.push(createMethodPolicyLayer());
   return layers;

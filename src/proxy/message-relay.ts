@@ -1,5 +1,6 @@
 import type { AuditEntry, AuditLog } from "../audit/audit-record.js";
 import { maskArguments } from "../audit/mask-arguments.js";
+import { redactValue } from "../layers/redaction/redact-value.js";
 import type { ServerPolicy } from "../config/server-policy.js";
 import type { ErrorCode } from "../errors/error-codes.js";
 import { deny, type DenyDecision } from "../pipeline/decision.js";
@@ -297,7 +298,7 @@ export class MessageRelay {
       const isError = res.error !== undefined || res.result?.isError === true;
       this.record({
         event: "tool_call", severity: "info", method: req.method, tool: toolNameOf(req.params), args: this.auditArgs(req),
-        decision: "allow", ok: !isError, error: res.error?.message, result_bytes: bytes, latency_ms: Math.round(latency * 1000) / 1000,
+        decision: "allow", ok: !isError, error: res.error ? redactValue(res.error.message, this.server.redaction) : undefined, result_bytes: bytes, latency_ms: Math.round(latency * 1000) / 1000,
       });
     }
     this.out.toClient(line);
@@ -408,7 +409,10 @@ export class MessageRelay {
 
   private auditArgs(req: JsonRpcRequest): unknown {
     if (this.server.audit.zdr) return undefined;
-    return maskArguments(req.params?.arguments, this.server.redaction.keys);
+    const args = req.params?.arguments;
+    if (args === undefined) return undefined;
+    // Secrets never reach the audit log: by key name (mask) and by value (the text detectors).
+    return maskArguments(redactValue(args, this.server.redaction), this.server.redaction.keys);
   }
 
   private record(e: AuditEntry): string {

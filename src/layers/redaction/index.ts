@@ -1,0 +1,13 @@
+export { createRedactionLayer, type RedactionLayerOptions } from "./redaction-layer.js";
+export { redactText, createTextRedactor, type TextRedaction, type TextRedactor } from "./redact-text.js";
+export { redactJson, countByType, type JsonFinding, type JsonRedaction } from "./redact-json.js";
+export { redactValue } from "./redact-value.js";
+export { redactMcpResult, type McpResultRedaction } from "./redact-mcp-result.js";
+export { resolveRedaction, OUTBOUND_MODES, type OutboundMode, type ResolvedRedaction } from "./redaction-policy.js";
+export { DEFAULT_REDACTION_KEYS, type RedactionOptions } from "./redaction-options.js";
+export { SECRET_DETECTORS } from "./secret-detectors.js";
+export { createKeyMatcher, type KeyMatcher, type ValueKind } from "./key-matcher.js";
+export { keyedTag, redactionMarker } from "./keyed-hash.js";
+export type { SecretDetector, SecretMatch } from "./secret-match.js";
+export { isLuhnValid } from "./luhn.js";
+export { isValidIban } from "./iban.js";
