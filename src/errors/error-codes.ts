@@ -26,6 +26,13 @@ export const ERROR_CODES = {
   INVALID_UTF8: { rpc: -32015, title: "Message is not valid UTF-8" },
   UPSTREAM_MALFORMED: { rpc: -32016, title: "Upstream sent a message that is not valid JSON-RPC" },
   AUDIT_UNAVAILABLE: { rpc: -32017, title: "Audit log cannot be written; calls are refused (fail closed)" },
+  PIN_CHANGED: { rpc: -32018, title: "Tool definition differs from its pin (or is new and unapproved); blocked until approved" },
+  DESCRIPTION_REJECTED: { rpc: -32019, title: "Tool, prompt or template description failed review" },
+  UNAUTHORIZED: { rpc: -32050, title: "Authentication required or failed (HTTP 401)" },
+  FORBIDDEN: { rpc: -32051, title: "Authenticated, but not allowed to use this server (HTTP 403)" },
+  ORIGIN_REJECTED: { rpc: -32052, title: "Request Origin or Host is not allowed (HTTP 403, DNS-rebinding defence)" },
+  SESSION_NOT_FOUND: { rpc: -32053, title: "Unknown or expired Mcp-Session-Id (HTTP 404)" },
+  GATEWAY_BUSY: { rpc: -32054, title: "Too many open sessions (HTTP 503)" },
   CONFIG_INVALID: { rpc: -32030, title: "Configuration is invalid" },
   USAGE: { rpc: -32031, title: "Command-line usage error" },
 } as const;

@@ -1,0 +1,214 @@
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { AuditLog } from "../../audit/audit-record.js";
+import type { ServerPolicy } from "../../config/server-policy.js";
+import type { Pipeline } from "../../pipeline/pipeline.js";
+import type { Principal } from "../../pipeline/session-state.js";
+import { modernEnvelope } from "../../protocol/era.js";
+import type { JsonRpcRequest } from "../../protocol/json-rpc.js";
+import { HttpSession } from "./http-session.js";
+import { replyError } from "./http-reply.js";
+import { checkOrigin } from "./origin-policy.js";
+import { BodyTooLargeError, readBody } from "./read-body.js";
+
+export type AuthResult = { ok: true; principal?: Principal } | { ok: false; status: 401 | 403; message: string; challenge?: string };
+
+export interface GatewayRoute {
+  server: ServerPolicy;
+  pipeline: Pipeline;
+}
+
+export interface GatewayOptions {
+  routes: Map<string, GatewayRoute>;
+  audit: AuditLog;
+  host: string;
+  port: number;
+  allowedOrigins?: readonly string[];
+  /** Authenticates a request for a server; absent = no authentication (loopback development). */
+  authenticate?: (req: IncomingMessage, server: string) => Promise<AuthResult>;
+  maxSessions?: number;
+  idleTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface Gateway {
+  url: string;
+  close(): Promise<void>;
+  sessionCount(): number;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
+/**
+ * `portcullis serve`: MCP Streamable HTTP in front of stdio servers, one endpoint per server at
+ * `/mcp/<server>`. Each legacy-era session gets its own upstream process and relay, so the same
+ * pipeline and audit apply as in `wrap`. `/health` is unauthenticated and content-free.
+ */
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(`portcullis: ${l}\n`));
+  const sessions = new Map<string, HttpSession>();
+  const maxSessions = opts.maxSessions ?? 100;
+  const originPolicy = { allowedOrigins: opts.allowedOrigins ?? [], loopbackOnly: LOOPBACK.has(opts.host) };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      log(`internal error: ${(e as Error).stack ?? String(e)}`);
+      replyError(res, 500, "LAYER_FAILED", "Portcullis failed to handle the request; it was not forwarded.");
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://gateway");
+    if (url.pathname === "/health") {
+      res.writeHead(204).end();
+      return;
+    }
+    const bad = checkOrigin(req, originPolicy);
+    if (bad) {
+      opts.audit.record({ event: "origin_rejected", severity: "medium", decision: "deny", layer: "gateway", code: "ORIGIN_REJECTED", reason: bad });
+      replyError(res, 403, "ORIGIN_REJECTED", `Portcullis refused the request: ${bad}.`);
+      return;
+    }
+    if (url.pathname === "/ready") {
+      const ready = opts.audit.healthy;
+      res.writeHead(ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ready, audit: opts.audit.healthy ? "ok" : "unwritable", servers: [...opts.routes.keys()], sessions: sessions.size }));
+      return;
+    }
+    const m = /^\/mcp\/([A-Za-z0-9_-]+)\/?$/.exec(url.pathname);
+    const route = m ? opts.routes.get(m[1]!) : undefined;
+    if (!m || !route) {
+      replyError(res, 404, "SESSION_NOT_FOUND", `No MCP endpoint at ${url.pathname}; endpoints: ${[...opts.routes.keys()].map((s) => `/mcp/${s}`).join(", ")}.`);
+      return;
+    }
+    const auth = opts.authenticate ? await opts.authenticate(req, route.server.name) : ({ ok: true } as AuthResult);
+    if (!auth.ok) {
+      opts.audit.record({ event: "auth_failure", severity: auth.status === 401 ? "medium" : "high", server: route.server.name, decision: "deny", layer: "identity", code: auth.status === 401 ? "UNAUTHORIZED" : "FORBIDDEN", reason: auth.message });
+      replyError(res, auth.status, auth.status === 401 ? "UNAUTHORIZED" : "FORBIDDEN", auth.message, auth.challenge ? { "www-authenticate": auth.challenge } : {});
+      return;
+    }
+    const sessionId = header(req, "mcp-session-id");
+    const session = sessionId ? sessions.get(sessionId) : undefined;
+    if (sessionId && (!session || session.principal?.id !== auth.principal?.id || !sessionBelongs(session, route))) {
+      replyError(res, 404, "SESSION_NOT_FOUND", "Portcullis does not know this Mcp-Session-Id (expired, closed, or another caller's); start a new session with initialize.");
+      return;
+    }
+    switch (req.method) {
+      case "POST":
+        return post(req, res, route, session, auth.principal);
+      case "GET":
+        if (!session) return replyError(res, 400, "INVALID_REQUEST", "GET needs an Mcp-Session-Id header (open a session with initialize first).");
+        if (!accepts(req, "text/event-stream")) return replyError(res, 406, "INVALID_REQUEST", "GET opens an SSE stream: send Accept: text/event-stream.");
+        session.openStream(res);
+        return;
+      case "DELETE":
+        if (!session) return replyError(res, 400, "INVALID_REQUEST", "DELETE needs an Mcp-Session-Id header.");
+        session.close();
+        sessions.delete(session.id);
+        res.writeHead(204).end();
+        return;
+      default:
+        replyError(res, 405, "INVALID_REQUEST", `Method ${req.method} is not supported; use POST, GET or DELETE.`, { allow: "POST, GET, DELETE" });
+    }
+  }
+
+  async function post(req: IncomingMessage, res: ServerResponse, route: GatewayRoute, session: HttpSession | undefined, principal: Principal | undefined): Promise<void> {
+    const type = header(req, "content-type") ?? "";
+    if (!/^application\/json\b/i.test(type)) {
+      replyError(res, 415, "INVALID_REQUEST", `Portcullis expects Content-Type: application/json (got "${type || "none"}").`);
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req, route.server.maxRequestBytes);
+    } catch (e) {
+      if (e instanceof BodyTooLargeError) {
+        opts.audit.record({ event: "malformed_message", severity: "low", server: route.server.name, decision: "deny", layer: "gateway", code: "MESSAGE_TOO_LARGE", reason: e.message });
+        replyError(res, 413, "MESSAGE_TOO_LARGE", `Portcullis refused the request: the body exceeds ${e.limit} bytes (max_request_kb).`);
+        return;
+      }
+      throw e;
+    }
+    let raw: string;
+    let msg: unknown;
+    try {
+      raw = new TextDecoder("utf-8", { fatal: true }).decode(body);
+      msg = JSON.parse(raw);
+    } catch (e) {
+      const utf8 = e instanceof TypeError;
+      replyError(res, 400, utf8 ? "INVALID_UTF8" : "PARSE_ERROR", utf8 ? "Portcullis refused a body that is not valid UTF-8." : `Portcullis could not parse the body as JSON (${(e as Error).message}).`);
+      return;
+    }
+    if (typeof msg !== "object" || msg === null || Array.isArray(msg)) {
+      replyError(res, 400, "INVALID_REQUEST", "Portcullis expects one JSON-RPC message (an object) per POST.");
+      return;
+    }
+    const m = msg as Record<string, unknown>;
+    if (!session) {
+      if (m.method !== "initialize") {
+        const modern = typeof m.method === "string" && modernEnvelope(m as unknown as JsonRpcRequest) !== undefined;
+        replyError(res, 400, "INVALID_REQUEST", modern
+          ? "Portcullis serve speaks MCP 2025-11-25 over HTTP (sessions); stateless 2026-07-28 requests are not served yet. Connect with protocol 2025-11-25."
+          : "No Mcp-Session-Id: start a session with an initialize request.", {}, typeof m.id === "string" || typeof m.id === "number" ? m.id : null);
+        return;
+      }
+      if (sessions.size >= maxSessions) {
+        replyError(res, 503, "GATEWAY_BUSY", `Portcullis has ${sessions.size} open sessions (the limit); retry later.`, { "retry-after": "5" });
+        return;
+      }
+      if (!route.server.command) {
+        replyError(res, 501, "UPSTREAM_UNAVAILABLE", `Server "${route.server.name}" has no stdio command; remote upstreams are not served yet.`);
+        return;
+      }
+      const s: HttpSession = new HttpSession({
+        server: route.server, command: route.server.command, pipeline: route.pipeline, audit: opts.audit, principal, log,
+        caller: principal ? `${principal.kind}:${principal.id}` : undefined,
+        onClosed: (closed) => sessions.delete(closed.id),
+      });
+      routeOf.set(s, route);
+      sessions.set(s.id, s);
+      session = s;
+    }
+    session.post(m, raw, res, accepts(req, "text/event-stream"));
+  }
+
+  const routeOf = new WeakMap<HttpSession, GatewayRoute>();
+  const sessionBelongs = (s: HttpSession, r: GatewayRoute) => routeOf.get(s) === r;
+
+  const idleMs = opts.idleTimeoutMs ?? 30 * 60_000;
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const s of sessions.values()) if (now - s.lastActive > idleMs) {
+      s.close();
+      sessions.delete(s.id);
+    }
+  }, Math.min(idleMs, 60_000));
+  sweeper.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  return {
+    url: `http://${host}:${addr.port}`,
+    sessionCount: () => sessions.size,
+    async close() {
+      clearInterval(sweeper);
+      for (const s of sessions.values()) s.close();
+      sessions.clear();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      opts.audit.flush();
+    },
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function accepts(req: IncomingMessage, type: string): boolean {
+  return (header(req, "accept") ?? "").toLowerCase().includes(type);
+}

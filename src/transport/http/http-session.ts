@@ -1,0 +1,130 @@
+import { randomUUID } from "node:crypto";
+import type { ServerResponse } from "node:http";
+import type { AuditLog } from "../../audit/audit-record.js";
+import type { ServerPolicy } from "../../config/server-policy.js";
+import type { Pipeline } from "../../pipeline/pipeline.js";
+import { SessionState, type Principal } from "../../pipeline/session-state.js";
+import { MessageRelay } from "../../proxy/message-relay.js";
+import { idKey, type JsonRpcId } from "../../protocol/json-rpc.js";
+import { UpstreamConnection } from "../upstream-connection.js";
+
+interface Waiting {
+  res: ServerResponse;
+  sse: boolean;
+}
+
+/**
+ * One legacy-era (2025-11-25) Streamable HTTP session: its own upstream process and relay. Replies
+ * go back on the POST that asked (JSON, or SSE when the client accepts it and asked for progress);
+ * progress notifications follow their request's stream; everything else goes to the session's GET
+ * stream when one is open.
+ */
+export class HttpSession {
+  readonly id = randomUUID();
+  readonly state: SessionState;
+  readonly principal?: Principal;
+  lastActive = Date.now();
+  private readonly relay: MessageRelay;
+  private readonly upstream: UpstreamConnection;
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly progress = new Map<string, string>(); // progress token key -> request id key
+  private stream?: ServerResponse;
+  private closed = false;
+
+  constructor(opts: { server: ServerPolicy; command: readonly string[]; pipeline: Pipeline; audit: AuditLog; principal?: Principal; caller?: string; log: (l: string) => void; onClosed: (s: HttpSession) => void }) {
+    this.principal = opts.principal;
+    this.state = new SessionState(`h_${this.id.slice(0, 8)}`);
+    this.state.principal = opts.principal;
+    this.state.caller = opts.caller;
+    this.upstream = new UpstreamConnection(opts.command, { env: opts.server.env, cwd: opts.server.cwd, maxLineBytes: opts.server.maxResponseBytes }, {
+      line: (text, bytes) => this.relay.fromUpstream(text, bytes),
+      oversize: (id, bytes) => this.relay.rejectUpstreamFrame(id, bytes),
+      invalidUtf8: (id, bytes) => this.relay.rejectUpstreamFrame(id, bytes, "invalid-utf8"),
+      failed: (e) => {
+        opts.log(`session ${this.id}: cannot start upstream: ${e.message}`);
+        this.relay.upstreamClosed(`could not be started (${e.message})`);
+        this.end(opts.onClosed);
+      },
+      closed: (how, _code, expected) => {
+        if (!expected) opts.log(`session ${this.id}: upstream ${how}`);
+        this.relay.upstreamClosed(expected ? "was shut down" : how, expected);
+        this.end(opts.onClosed);
+      },
+    });
+    this.relay = new MessageRelay({
+      server: opts.server, pipeline: opts.pipeline, audit: opts.audit, session: this.state, caller: opts.caller, log: opts.log,
+      endpoints: { toClient: (l) => this.deliver(l), toUpstream: (l) => this.upstream.write(l) },
+    });
+  }
+
+  /** A POSTed message. Requests keep `res` open until their reply; other messages get 202. */
+  post(msg: Record<string, unknown>, raw: string, res: ServerResponse, acceptsSse: boolean): void {
+    this.lastActive = Date.now();
+    const isRequest = typeof msg.method === "string" && (typeof msg.id === "string" || typeof msg.id === "number");
+    if (!isRequest) {
+      this.relay.fromClient(raw);
+      res.writeHead(202).end();
+      return;
+    }
+    const id = msg.id as JsonRpcId;
+    const token = ((msg.params as Record<string, unknown> | undefined)?._meta as Record<string, unknown> | undefined)?.progressToken;
+    const sse = acceptsSse && (typeof token === "string" || typeof token === "number");
+    this.waiting.set(idKey(id), { res, sse });
+    if (sse) {
+      this.progress.set(idKey(token as JsonRpcId), idKey(id));
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "mcp-session-id": this.id });
+    }
+    res.on("close", () => {
+      this.waiting.delete(idKey(id));
+      if (sse) this.progress.delete(idKey(token as JsonRpcId));
+    });
+    this.relay.fromClient(raw);
+  }
+
+  /** The standalone GET stream for server-initiated messages. One at a time, as the spec allows. */
+  openStream(res: ServerResponse): void {
+    this.stream?.end();
+    this.stream = res;
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "mcp-session-id": this.id });
+    res.write(": portcullis stream open\n\n");
+    res.on("close", () => {
+      if (this.stream === res) this.stream = undefined;
+    });
+  }
+
+  private deliver(line: string): void {
+    const msg = JSON.parse(line) as Record<string, unknown>;
+    const isResponse = !("method" in msg);
+    if (isResponse && (typeof msg.id === "string" || typeof msg.id === "number")) {
+      const w = this.waiting.get(idKey(msg.id));
+      if (!w) return; // the client gave up on it
+      this.waiting.delete(idKey(msg.id));
+      if (w.sse) w.res.end(`event: message\ndata: ${line}\n\n`);
+      else w.res.writeHead(200, { "content-type": "application/json", "mcp-session-id": this.id }).end(line);
+      return;
+    }
+    if (msg.method === "notifications/progress") {
+      const token = (msg.params as Record<string, unknown> | undefined)?.progressToken;
+      const reqKey = typeof token === "string" || typeof token === "number" ? this.progress.get(idKey(token)) : undefined;
+      const w = reqKey ? this.waiting.get(reqKey) : undefined;
+      if (w?.sse) {
+        w.res.write(`event: message\ndata: ${line}\n\n`);
+        return;
+      }
+    }
+    this.stream?.write(`event: message\ndata: ${line}\n\n`);
+  }
+
+  /** DELETE, idle expiry or shutdown: stop the upstream; pending requests get errors from the relay. */
+  close(): void {
+    this.upstream.stop(true);
+  }
+
+  private end(onClosed: (s: HttpSession) => void): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stream?.end();
+    for (const w of this.waiting.values()) if (!w.res.headersSent) w.res.writeHead(503).end();
+    onClosed(this);
+  }
+}
