@@ -31,6 +31,8 @@ export function runStdioWrap(opts: StdioWrapOptions): Promise<number> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`portcullis: ${l}\n`));
 
   return new Promise<number>((resolve) => {
+    // The upstream's callbacks need the relay and the relay needs the upstream: tie the knot late.
+    // eslint-disable-next-line prefer-const
     let relay: MessageRelay | undefined;
     let exitCode: number | undefined; // decided by a deliberate shutdown
     let finished = false;
