@@ -2,12 +2,12 @@ import { PortcullisError } from "../errors/portcullis-error.js";
 import type { CliIO, Command } from "./cli-io.js";
 import { configCommand } from "./commands/config.js";
 import { redactCommand } from "./commands/redact.js";
-import { serveCommand } from "./commands/serve.js";
 import { wrapCommand } from "./commands/wrap.js";
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   wrap: { run: wrapCommand, summary: "wrap [-c FILE] [--name NAME] -- CMD [ARGS...]   guard one stdio MCP server" },
-  serve: { run: serveCommand, summary: "serve [-c FILE] [--host H] [--port N]               Streamable HTTP gateway (MCP 2025-11-25 sessions)" },
+  // Loaded on demand: the gateway pulls in the HTTP side of the MCP SDK, which `wrap` never needs.
+  serve: { run: async (a, io) => (await import("./commands/serve.js")).serveCommand(a, io), summary: "serve [-c FILE] [--host H] [--port N]               Streamable HTTP gateway (MCP 2025-11-25 sessions)" },
   redact: { run: redactCommand, summary: "redact [--json] [--pii] [--keys K,..] [--keep K,..]   replace secrets in stdin with [REDACTED:<type>]" },
   config: { run: configCommand, summary: "config init | check [FILE] | schema               write, validate or describe portcullis.yaml" },
 };

@@ -93,3 +93,57 @@ describe("serve: Streamable HTTP gateway (2025-11-25 sessions)", () => {
     expect(await (await fetch(`${gw.url}/ready`)).json()).toMatchObject({ ready: true, servers: ["everything"] });
   });
 });
+
+describe("serve: stateless 2026-07-28 requests", () => {
+  let gw: Gateway;
+  beforeAll(async () => {
+    const server = resolveServerPolicy("everything", { command: EVERYTHING, trust: "medium", tools: { deny: ["get-env"] } }, undefined, process.cwd());
+    gw = await startGateway({ routes: new Map([["everything", { server, pipeline: new Pipeline(defaultLayers(server, { stateDir: "/tmp/unused" })) }]]), audit: new MemoryAudit(), host: "127.0.0.1", port: 0, log: () => {} });
+  });
+  afterAll(async () => gw?.close());
+
+  it("serves the v2 SDK client pinned to 2026-07-28, bridging to a 2025-era upstream", async () => {
+    const { Client: V2Client } = await import("@modelcontextprotocol/client");
+    const { StreamableHTTPClientTransport: V2Http } = await import("@modelcontextprotocol/client");
+    const c = new V2Client({ name: "modern-http", version: "1" }, { versionNegotiation: { mode: { pin: "2026-07-28" } } });
+    await c.connect(new V2Http(new URL(`${gw.url}/mcp/everything`)));
+    try {
+      expect(c.getNegotiatedProtocolVersion()).toBe("2026-07-28");
+      const names = (await c.listTools()).tools.map((t) => t.name);
+      expect(names).toContain("echo");
+      expect(names).not.toContain("get-env");
+      expect((await c.callTool({ name: "echo", arguments: { message: "stateless" } })).content).toEqual([{ type: "text", text: "Echo: stateless" }]);
+      expect(await c.callTool({ name: "get-env", arguments: {} })).toMatchObject({ isError: true, _meta: { portcullis: { code: "TOOL_DENIED" } } });
+    } finally {
+      await c.close();
+    }
+  });
+
+  const meta = (v = "2026-07-28") => ({ "io.modelcontextprotocol/protocolVersion": v, "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" }, "io.modelcontextprotocol/clientCapabilities": {} });
+  const post = (body: unknown, headers: Record<string, string>) =>
+    fetch(`${gw.url}/mcp/everything`, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers }, body: JSON.stringify(body) });
+
+  it("rejects header/body mismatch with 400 -32020 and unsupported versions with -32022", async () => {
+    const mismatch = await post({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", _meta: meta() } }, { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/list" });
+    expect(mismatch.status).toBe(400);
+    expect((await mismatch.json()).error.code).toBe(-32020);
+    const old = await post({ jsonrpc: "2.0", id: 2, method: "tools/list", params: { _meta: meta("2099-01-01") } }, { "mcp-protocol-version": "2099-01-01", "mcp-method": "tools/list" });
+    expect(old.status).toBe(400);
+    expect(await old.json()).toMatchObject({ id: 2, error: { code: -32022, data: { requested: "2099-01-01" } } });
+  });
+
+  it("answers server/discover and maps unknown methods to 404", async () => {
+    const d = await post({ jsonrpc: "2.0", id: 3, method: "server/discover", params: { _meta: meta() } }, { "mcp-protocol-version": "2026-07-28", "mcp-method": "server/discover" });
+    expect(await d.json()).toMatchObject({ id: 3, result: { supportedVersions: ["2026-07-28"], resultType: "complete", capabilities: { tools: expect.any(Object) } } });
+    const u = await post({ jsonrpc: "2.0", id: 4, method: "no/such", params: { _meta: meta() } }, { "mcp-protocol-version": "2026-07-28", "mcp-method": "no/such" });
+    expect(u.status).toBe(404);
+    expect(await u.json()).toMatchObject({ id: 4, error: { code: -32601 } });
+  });
+
+  it("keeps concurrent callers' identical ids apart", async () => {
+    const call = (msg: string) => post({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { message: msg }, _meta: meta() } }, { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "echo" }).then((r) => r.json());
+    const replies = await Promise.all(["a", "b", "c", "d"].map(call));
+    expect(replies.map((r) => (r as { id: number; result: { content: { text: string }[] } }).result.content[0]!.text)).toEqual(["Echo: a", "Echo: b", "Echo: c", "Echo: d"]);
+    expect(replies.every((r) => (r as { id: number }).id === 1)).toBe(true);
+  });
+});

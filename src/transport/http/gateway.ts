@@ -4,9 +4,11 @@ import type { AuditLog } from "../../audit/audit-record.js";
 import type { ServerPolicy } from "../../config/server-policy.js";
 import type { Pipeline } from "../../pipeline/pipeline.js";
 import type { Principal } from "../../pipeline/session-state.js";
-import { modernEnvelope } from "../../protocol/era.js";
+import { classifyInboundRequest } from "@modelcontextprotocol/server";
+import { modernEnvelope, PROTOCOL_VERSION_META } from "../../protocol/era.js";
 import type { JsonRpcRequest } from "../../protocol/json-rpc.js";
 import { HttpSession } from "./http-session.js";
+import { ModernChannel, MODERN_VERSIONS } from "./modern-channel.js";
 import { replyError } from "./http-reply.js";
 import { checkOrigin } from "./origin-policy.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
@@ -143,12 +145,21 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       return;
     }
     const m = msg as Record<string, unknown>;
+    const id = typeof m.id === "string" || typeof m.id === "number" ? m.id : null;
+    // The SDK's dual-era ladder: era, envelope, and header-vs-body validation (-32020).
+    const route2 = classifyInboundRequest({
+      httpMethod: "POST", body: m,
+      protocolVersionHeader: header(req, "mcp-protocol-version"), mcpMethodHeader: header(req, "mcp-method"), mcpNameHeader: header(req, "mcp-name"),
+    });
+    if (route2.kind === "reject") {
+      opts.audit.record({ event: "malformed_message", severity: "low", server: route.server.name, decision: "deny", layer: "gateway", rule: route2.cell, reason: route2.message });
+      res.writeHead(route2.httpStatus, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id, error: { code: route2.code, message: route2.message, data: route2.data } }));
+      return;
+    }
+    if (route2.kind === "modern") return modern(route, m, raw, res, principal, route2.messageKind === "notification");
     if (!session) {
       if (m.method !== "initialize") {
-        const modern = typeof m.method === "string" && modernEnvelope(m as unknown as JsonRpcRequest) !== undefined;
-        replyError(res, 400, "INVALID_REQUEST", modern
-          ? "Portcullis serve speaks MCP 2025-11-25 over HTTP (sessions); stateless 2026-07-28 requests are not served yet. Connect with protocol 2025-11-25."
-          : "No Mcp-Session-Id: start a session with an initialize request.", {}, typeof m.id === "string" || typeof m.id === "number" ? m.id : null);
+        replyError(res, 400, "INVALID_REQUEST", "No Mcp-Session-Id: start a session with an initialize request (or send 2026-07-28 requests with their _meta envelope).", {}, id);
         return;
       }
       if (sessions.size >= maxSessions) {
@@ -169,6 +180,49 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       session = s;
     }
     session.post(m, raw, res, accepts(req, "text/event-stream"));
+  }
+
+  const channels = new Map<string, ModernChannel>();
+
+  /** A stateless-era request: validated version, then the caller's channel to this server. */
+  async function modern(route: GatewayRoute, m: Record<string, unknown>, raw: string, res: ServerResponse, principal: Principal | undefined, notification: boolean): Promise<void> {
+    const id = typeof m.id === "string" || typeof m.id === "number" ? m.id : null;
+    const requested = modernEnvelope(m as unknown as JsonRpcRequest)?.[PROTOCOL_VERSION_META];
+    if (typeof requested !== "string" || !(MODERN_VERSIONS as readonly string[]).includes(requested)) {
+      res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id, error: { code: -32022, message: `Unsupported protocol version: ${String(requested)}`, data: { supported: [...MODERN_VERSIONS, "2025-11-25"], requested } } }));
+      return;
+    }
+    if (!route.server.command) {
+      replyError(res, 501, "UPSTREAM_UNAVAILABLE", `Server "${route.server.name}" has no stdio command; remote upstreams are not served yet.`, {}, id);
+      return;
+    }
+    const key = `${route.server.name}\u0000${principal?.id ?? ""}`;
+    let ch = channels.get(key);
+    if (!ch) {
+      const created: ModernChannel = new ModernChannel({
+        server: route.server, command: route.server.command, pipeline: route.pipeline, audit: opts.audit, principal, log,
+        caller: principal ? `${principal.kind}:${principal.id}` : undefined,
+        onClosed: () => channels.get(key) === created && channels.delete(key),
+      });
+      channels.set(key, created);
+      ch = created;
+    }
+    if (notification) {
+      ch.notify(raw);
+      res.writeHead(202).end();
+      return;
+    }
+    try {
+      if (m.method === "server/discover") {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id, result: await ch.discover() }));
+        return;
+      }
+      await ch.ready;
+    } catch (e) {
+      replyError(res, 502, "UPSTREAM_UNAVAILABLE", `Portcullis could not reach server "${route.server.name}": ${(e as Error).message}.`, {}, id);
+      return;
+    }
+    ch.request(m, res);
   }
 
   const routeOf = new WeakMap<HttpSession, GatewayRoute>();
@@ -197,6 +251,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       clearInterval(sweeper);
       for (const s of sessions.values()) s.close();
       sessions.clear();
+      for (const c of channels.values()) c.close();
+      channels.clear();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       opts.audit.flush();
