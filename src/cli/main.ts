@@ -1,6 +1,7 @@
 import { PortcullisError } from "../errors/portcullis-error.js";
 import type { CliIO, Command } from "./cli-io.js";
 import { configCommand } from "./commands/config.js";
+import { detectCommand } from "./commands/detect.js";
 import { redactCommand } from "./commands/redact.js";
 import { wrapCommand } from "./commands/wrap.js";
 
@@ -8,6 +9,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   wrap: { run: wrapCommand, summary: "wrap [-c FILE] [--name NAME] -- CMD [ARGS...]   guard one stdio MCP server" },
   // Loaded on demand: the gateway pulls in the HTTP side of the MCP SDK, which `wrap` never needs.
   serve: { run: async (a, io) => (await import("./commands/serve.js")).serveCommand(a, io), summary: "serve [-c FILE] [--host H] [--port N]               Streamable HTTP gateway (MCP 2025-11-25 sessions)" },
+  detect: { run: detectCommand, summary: "detect [--kind output|description|prompt] [--jsonl]   prompt-injection verdicts for stdin" },
   redact: { run: redactCommand, summary: "redact [--json] [--pii] [--keys K,..] [--keep K,..]   replace secrets in stdin with [REDACTED:<type>]" },
   config: { run: configCommand, summary: "config init | check [FILE] | schema               write, validate or describe portcullis.yaml" },
 };

@@ -68,6 +68,18 @@ const securityPolicyFields = {
       action: z.enum(["block", "withhold", "wrap", "warn"]).optional(),
       threshold: z.union([z.enum(["low", "default", "high"]), z.number().min(0).max(1)]).optional(),
       scan: z.array(z.enum(["tool_results", "resources", "prompts", "sampling"])).optional(),
+      shadow: z.boolean().optional().describe("Audit detections but change nothing"),
+      tools: z
+        .record(
+          z.string(),
+          z.strictObject({
+            threshold: z.union([z.enum(["low", "default", "high"]), z.number().min(0).max(1)]).optional(),
+            action: z.enum(["block", "withhold", "wrap", "warn"]).optional(),
+            shadow: z.boolean().optional(),
+          }),
+        )
+        .optional()
+        .describe("Per-tool overrides"),
     })
     .optional(),
   redaction: z

@@ -15,7 +15,13 @@ export interface ServerPolicy {
   timeoutMs: number;
   ratePerMinute: number;
   audit: { allCalls: boolean; zdr: boolean };
-  injection: { action: "block" | "withhold" | "wrap" | "warn"; threshold: "low" | "default" | "high" | number; scan: readonly string[] };
+  injection: {
+    action: "block" | "withhold" | "wrap" | "warn";
+    threshold: "low" | "default" | "high" | number;
+    scan: readonly string[];
+    shadow?: boolean;
+    tools?: Readonly<Record<string, { threshold?: "low" | "default" | "high" | number; action?: "block" | "withhold" | "wrap" | "warn"; shadow?: boolean }>>;
+  };
   redaction: {
     keys: readonly string[];
     text: boolean;

@@ -2,6 +2,7 @@ import type { ServerPolicy } from "../config/server-policy.js";
 import type { Layer } from "../pipeline/layer.js";
 import { createArgumentsLayer } from "./arguments/arguments-layer.js";
 import { createCallCapsLayer } from "./call-caps/call-caps-layer.js";
+import { createInjectionLayer } from "./injection/injection-layer.js";
 import { createMethodPolicyLayer } from "./method-policy/method-policy-layer.js";
 import { createRedactionLayer } from "./redaction/redaction-layer.js";
 import { createServerTrustLayer } from "./server-trust/server-trust-layer.js";
@@ -18,7 +19,7 @@ export interface LayerDeps {
  * limits, auth) are added here: the relay takes whatever list it is given.
  */
 export function defaultLayers(server: ServerPolicy, _deps: LayerDeps): Layer[] {
-  const layers = [createToolPolicyLayer(), createServerTrustLayer(), createArgumentsLayer(), createCallCapsLayer(), createRedactionLayer()];
+  const layers = [createToolPolicyLayer(), createServerTrustLayer(), createArgumentsLayer(), createCallCapsLayer(), createInjectionLayer(), createRedactionLayer()];
   // Only when configured: a "*" layer puts every request through the pipeline.
   if (server.methods.deny.length > 0) layers.push(createMethodPolicyLayer());
   return layers;

@@ -19,6 +19,8 @@ export interface ModifyDecision {
   event: string;
   severity?: Severity;
   details?: Record<string, unknown>;
+  /** Session facts the relay records once it enforces this decision (e.g. "injection_seen"). */
+  flags?: readonly string[];
 }
 
 export interface DenyDecision {
@@ -30,6 +32,8 @@ export interface DenyDecision {
   event?: string;
   severity?: Severity;
   details?: Record<string, unknown>;
+  /** Session facts the relay records once it enforces this decision. */
+  flags?: readonly string[];
 }
 
 /** The message may proceed only after a human approves it. */
@@ -49,6 +53,6 @@ export function hold(rule: string, reason: string): HoldDecision {
   return { kind: "hold", rule, reason };
 }
 
-export function modify(message: Record<string, unknown>, rule: string, reason: string, event: string, extra: Partial<Pick<ModifyDecision, "severity" | "details">> = {}): ModifyDecision {
+export function modify(message: Record<string, unknown>, rule: string, reason: string, event: string, extra: Partial<Pick<ModifyDecision, "severity" | "details" | "flags">> = {}): ModifyDecision {
   return { kind: "modify", message, rule, reason, event, ...extra };
 }

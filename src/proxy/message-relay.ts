@@ -311,9 +311,11 @@ export class MessageRelay {
       return;
     }
     const act = (o: Outcome) => {
+      for (const c of o.changes) this.auditChange(msg as JsonRpcRequest, c.layer, c.decision);
       if (o.kind === "allow") this.out.toClient(o.message ? JSON.stringify(o.message) : raw);
       else {
         const d = o.kind === "deny" ? o.decision : deny("APPROVAL_REQUIRED", o.holds[0]!.decision.rule, o.holds[0]!.decision.reason);
+        if (d.flags) for (const f of d.flags) this.session.flags.add(f);
         const auditId = this.record({ event: d.event ?? "access_denied", severity: d.severity ?? "medium", method: msg.method, decision: "deny", layer: o.kind === "deny" ? o.layer : o.holds[0]!.layer, rule: d.rule, code: d.code, reason: d.reason });
         // A refused server->client request still gets an answer, so the upstream does not hang.
         if ("id" in msg) this.out.toUpstream(JSON.stringify(denialResponse(msg.id, msg.method, d.reason, { layer: o.kind === "deny" ? o.layer : "approval", rule: d.rule, code: d.code, auditId }, false)));
@@ -390,6 +392,7 @@ export class MessageRelay {
   // ---- answering and auditing --------------------------------------------------------------
 
   private denyRequest(req: JsonRpcRequest, layer: string, d: DenyDecision, upstreamFault = false): void {
+    if (d.flags) for (const f of d.flags) this.session.flags.add(f);
     const tool = req.method === "tools/call" ? toolNameOf(req.params) : undefined;
     const auditId = this.record({
       event: d.event ?? "access_denied", severity: d.severity ?? (upstreamFault ? "high" : "medium"), method: req.method, tool,
@@ -403,7 +406,8 @@ export class MessageRelay {
     this.out.toClient(JSON.stringify(denialResponse(id, method, reason, { layer: "relay", rule, code, auditId }, false)));
   }
 
-  private auditChange(req: JsonRpcRequest, layer: string, d: { rule: string; reason: string; event: string; severity?: AuditEntry["severity"]; details?: Record<string, unknown> }): void {
+  private auditChange(req: JsonRpcRequest, layer: string, d: { rule: string; reason: string; event: string; severity?: AuditEntry["severity"]; details?: Record<string, unknown>; flags?: readonly string[] }): void {
+    if (d.flags) for (const f of d.flags) this.session.flags.add(f);
     this.record({ event: d.event, severity: d.severity ?? "info", method: req.method, tool: toolNameOf(req.params), decision: "modify", layer, rule: d.rule, reason: d.reason, details: d.details });
   }
 

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// Benchmark of the prompt-injection detector on the dev data (npm run bench:detect).
+// Note: the committed model was trained on this same dev data, so these are in-sample figures;
+// the honest held-out numbers come from `node scripts/train-injection-model.mjs --no-write`.
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { detectInjection, THRESHOLDS } from "../dist/layers/injection/detect-injection.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const dataDir = resolve(process.argv[2] ?? join(root, "..", "shared", "data"));
+const files = [["outputs.jsonl", "output"], ["descriptions.jsonl", "description"], ["prompts.jsonl", "prompt"]];
+const items = [];
+for (const [file, kind] of files) {
+  for (const line of readFileSync(join(dataDir, file), "utf8").split("\n")) if (line.trim()) items.push({ kind, ...JSON.parse(line) });
+}
+
+const pct = (x) => (100 * x).toFixed(1).padStart(6) + "%";
+function metrics(set, flag) {
+  let tp = 0, fp = 0, fn = 0, tn = 0;
+  for (const it of set) {
+    const p = flag(it);
+    if (it.label === "injection") {
+      if (p) tp++;
+      else fn++;
+    } else if (p) fp++;
+    else tn++;
+  }
+  const precision = tp + fp ? tp / (tp + fp) : 1, recall = tp + fn ? tp / (tp + fn) : 1;
+  return { n: set.length, precision, recall, fpr: fp + tn ? fp / (fp + tn) : 0, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
+}
+
+for (const it of items) it.score = detectInjection(it.text, { kind: it.kind }).score;
+for (const [name, th] of Object.entries(THRESHOLDS)) {
+  console.log(`\nthreshold ${name} (${th})\nkind          n  precision  recall     FPR      F1`);
+  for (const kind of ["output", "description", "prompt"]) {
+    const m = metrics(items.filter((i) => i.kind === kind), (i) => i.score >= th);
+    console.log(`${kind.padEnd(11)} ${String(m.n).padStart(5)} ${pct(m.precision)} ${pct(m.recall)} ${pct(m.fpr)} ${pct(m.f1)}`);
+  }
+}
+console.log(`\nby tag (threshold default): detection rate for injection tags, false-alarm rate for benign tags`);
+const tags = new Map();
+for (const it of items) {
+  const k = `${it.kind}/${it.label === "injection" ? "inj" : "ben"}/${it.tag}`;
+  (tags.get(k) ?? tags.set(k, []).get(k)).push(it);
+}
+for (const [k, set] of [...tags].sort()) {
+  const hit = set.filter((i) => i.score >= THRESHOLDS.default).length;
+  console.log(`  ${k.padEnd(68)} ${String(hit).padStart(4)}/${String(set.length).padEnd(4)} ${pct(hit / set.length)}`);
+}
+
+// Throughput on benign text, and latency for a 10 KB tool output.
+const benign = items.filter((i) => i.label === "benign" && i.kind === "output").map((i) => i.text);
+const corpus = benign.join("\n\n");
+for (let i = 0; i < 3; i++) for (const t of benign) detectInjection(t);
+let bytes = 0;
+const t0 = performance.now();
+while (performance.now() - t0 < 3000) for (const t of benign) {
+  detectInjection(t);
+  bytes += Buffer.byteLength(t);
+}
+const secs = (performance.now() - t0) / 1000;
+console.log(`\nthroughput on benign outputs (per-document calls): ${(bytes / 1e6 / secs).toFixed(1)} MB/s`);
+let ten = "";
+for (const t of benign) if ((ten += t + "\n\n").length >= 10240) break;
+ten = ten.slice(0, 10240);
+const lat = [];
+for (let i = 0; i < 200; i++) detectInjection(ten);
+for (let i = 0; i < 2000; i++) {
+  const a = performance.now();
+  detectInjection(ten);
+  lat.push(performance.now() - a);
+}
+lat.sort((a, b) => a - b);
+console.log(`10 KB output: p50 ${lat[1000].toFixed(3)} ms, p99 ${lat[1980].toFixed(3)} ms (corpus ${(corpus.length / 1e6).toFixed(2)} MB)`);

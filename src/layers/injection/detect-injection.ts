@@ -1,0 +1,172 @@
+import { defaultModel, scoreWithModel, type NgramModel } from "./hashed-ngram-model.js";
+import { findRuleHits, type RuleFamily, type RuleHit } from "./injection-rules.js";
+import { COMBINER } from "./model-weights.js";
+import { normaliseText, type NormalisedText, type ObfuscationSignal } from "./normalise-text.js";
+
+/** What the text is: a tool's output, a tool's description, or a prompt (user or server supplied). */
+export type InjectionKind = "output" | "description" | "prompt";
+export type ThresholdName = "low" | "default" | "high";
+
+/**
+ * Named thresholds on the calibrated score. "low" is the sensitive setting (more alarms), "high"
+ * the permissive one. The score is a logistic calibration on the dev data, so 0.5 means "as likely
+ * injected as not" for text like that data.
+ */
+export const THRESHOLDS: Readonly<Record<ThresholdName, number>> = Object.freeze({ low: 0.3, default: 0.5, high: 0.8 });
+
+export function resolveThreshold(t: ThresholdName | number | undefined): number {
+  if (t === undefined) return THRESHOLDS.default;
+  if (typeof t === "number") {
+    if (!(t >= 0 && t <= 1)) throw new RangeError(`injection threshold must be within 0..1, got ${t}`);
+    return t;
+  }
+  const v = THRESHOLDS[t];
+  if (v === undefined) throw new RangeError(`unknown injection threshold "${String(t)}" (low, default, high or a number)`);
+  return v;
+}
+
+export interface InjectionReason {
+  /** Rule id ("override-previous", ...), "model" for the statistical model, or "obfuscation:<signal>". */
+  rule: string;
+  /** Span in the original text (UTF-16 offsets, end exclusive). */
+  start: number;
+  end: number;
+}
+
+export interface InjectionVerdict {
+  verdict: "injection" | "benign";
+  /** Calibrated probability-like score 0..1. */
+  score: number;
+  threshold: number;
+  reasons: InjectionReason[];
+  /** Disguises the normaliser removed (zero-width, base64, ...). */
+  signals: ObfuscationSignal[];
+}
+
+/** Combination parameters; the training script fits them (see model-weights.ts). */
+export interface Combiner {
+  ruleScale: number;
+  modelScale: number;
+  bias: Record<InjectionKind, number>;
+}
+
+export interface DetectOptions {
+  kind?: InjectionKind;
+  threshold?: ThresholdName | number;
+  /** Alternative model / combiner (training and tests). */
+  model?: NgramModel;
+  combiner?: Combiner;
+}
+
+/** The raw evidence before calibration; the training script fits the combiner on these. */
+export interface Evidence {
+  norm: NormalisedText;
+  hits: RuleHit[];
+  ruleLogit: number;
+  modelLogit: number;
+  modelStart: number;
+  modelEnd: number;
+}
+
+// Instruction-like weight of each disguise on its own; they mostly matter combined with a rule hit.
+const SIGNAL_WEIGHT: Partial<Record<ObfuscationSignal, number>> = {
+  "tag-chars": 2.5, homoglyph: 1.5, bidi: 1, "zero-width": 0.5, leet: 0.5, base64: 0.5, hex: 0.5, binary: 1, "url-encoded": 0.3, "whitespace-padding": 0.5, ansi: 0.3, fullwidth: 0.5,
+};
+
+// Legitimate in tool descriptions ("use the search_docs tool to ...", "always respond with JSON").
+const DESCRIPTION_DAMPING: Partial<Record<string, number>> = { "tool-call-directive": 0.3, "address-say-respond": 0.3, "tool-shadowing": 0.6 };
+
+export function gatherEvidence(text: string, kind: InjectionKind = "output", model: NgramModel = defaultModel()): Evidence {
+  const norm = normaliseText(text);
+  const hits = findRuleHits(norm.text);
+  const family = new Map<RuleFamily, { max: number; n: number }>();
+  let modelText = norm.text;
+  let prev: RuleHit | undefined;
+  for (const h of hits) {
+    const mention = isMention(norm.text, h.start, h.end);
+    // A quoted attack phrase is evidence of neither kind: blank it for the model too.
+    if (mention) modelText = modelText.slice(0, h.start) + " ".repeat(h.end - h.start) + modelText.slice(h.end);
+    let w = h.rule.weight * (mention ? 0.15 : 1);
+    if (kind === "description") w *= DESCRIPTION_DAMPING[h.rule.id] ?? 1;
+    // Repeats add a little (several distinct instructions), mentions and same-span twins do not.
+    const extra = mention || (prev !== undefined && prev.start === h.start) ? 0 : 1;
+    prev = h;
+    const f = family.get(h.rule.family);
+    if (f) {
+      f.max = Math.max(f.max, w);
+      f.n += extra;
+    } else family.set(h.rule.family, { max: w, n: 1 });
+  }
+  let ruleLogit = 0;
+  for (const f of family.values()) ruleLogit += f.max + Math.min(0.75, 0.25 * (f.n - 1));
+  let disguise = 0;
+  for (const s of norm.signals) disguise += SIGNAL_WEIGHT[s] ?? 0;
+  // Disguise around an instruction is the tell; disguise alone (emoji flags, base64 data) is weak.
+  ruleLogit += hits.length > 0 ? Math.min(disguise, 2) + (disguise > 0 ? 1 : 0) : Math.min(disguise, 2.5) * 0.5;
+  const m = scoreWithModel(modelText, model);
+  return { norm, hits, ruleLogit, modelLogit: m.logit, modelStart: m.start, modelEnd: m.end };
+}
+
+export function combine(ruleLogit: number, modelLogit: number, kind: InjectionKind, c: Combiner = COMBINER): number {
+  const z = c.ruleScale * ruleLogit + c.modelScale * modelLogit + c.bias[kind];
+  return 1 / (1 + Math.exp(-z));
+}
+
+/**
+ * Scores a text for instructions aimed at the agent. Rules (multilingual, after normalisation)
+ * and the n-gram model each give log-odds evidence; a fitted logistic combination calibrates it.
+ */
+/** Minimum score for an output verdict resting on the model alone (no rule hit): THRESHOLDS.high. */
+export const MODEL_ONLY_OUTPUT_BAR = 0.8;
+
+export function detectInjection(text: string, options: DetectOptions = {}): InjectionVerdict {
+  const kind = options.kind ?? "output";
+  const threshold = resolveThreshold(options.threshold);
+  if (!/[\p{L}\p{N}]/u.test(text)) return { verdict: "benign", score: 0, threshold, reasons: [], signals: [] };
+  const ev = gatherEvidence(text, kind, options.model);
+  const combiner = options.combiner ?? COMBINER;
+  const score = combine(ev.ruleLogit, ev.modelLogit, kind, combiner);
+  const reasons: InjectionReason[] = [];
+  const seen = new Set<string>();
+  for (const h of ev.hits) {
+    const o = ev.norm.toOriginal(h.start, h.end);
+    const key = `${h.rule.id}:${o.start}:${o.end}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    reasons.push({ rule: h.rule.id, start: o.start, end: o.end });
+  }
+  if (combiner.modelScale * ev.modelLogit > 1 && ev.modelEnd > ev.modelStart) {
+    const o = ev.norm.toOriginal(ev.modelStart, ev.modelEnd);
+    reasons.push({ rule: "model", start: o.start, end: o.end });
+  }
+  reasons.sort((a, b) => a.start - b.start || a.end - b.end);
+  // Tool outputs are mostly ordinary data (records, docs, code): when no rule matched, the
+  // statistical model alone must clear the `high` bar before we call it an injection.
+  const bar = kind === "output" && ev.hits.length === 0 ? Math.max(threshold, MODEL_ONLY_OUTPUT_BAR) : threshold;
+  return { verdict: score >= bar ? "injection" : "benign", score: round(score), threshold, reasons, signals: [...ev.norm.signals] };
+}
+
+function round(x: number): number {
+  return Math.round(x * 10000) / 10000;
+}
+
+// Words that introduce a quotation or an example rather than an instruction.
+const MENTION_CUE = /(?:such as|e\.g\.|for example|for instance|example:|examples?|like|called|known as|phrases?|strings?|text|patterns?|payloads?|attacks?|attackers?|detects?|detection|injections?|jailbreaks?|malicious|adversarial|blocks?|flags?|red.?team|prompts? like|says?|said|wrote|contains?|containing|matches|matching|classif\w*)\W{0,4}$/;
+// An apostrophe inside a word ("don't") is not a quote.
+const QUOTES = /["“”«»`]|(?<![a-z0-9])['‘’]/g;
+
+/**
+ * Is this hit talked about rather than issued? Security docs and articles quote attack phrases:
+ * inside quotes or code, or right after "such as", "e.g.", "attacks like". Only looks at a short
+ * window before the hit (bounded work per hit).
+ */
+export function isMention(text: string, start: number, end: number): boolean {
+  const lineStart = Math.max(text.lastIndexOf("\n", start - 1) + 1, start - 120);
+  const before = text.slice(lineStart, start);
+  const quotes = before.match(QUOTES)?.length ?? 0;
+  if (quotes % 2 === 1) {
+    const after = text.slice(end, Math.min(text.length, end + 80));
+    if (/["“”«»`]|['‘’](?![a-z])/.test(after)) return true;
+  }
+  return MENTION_CUE.test(before.slice(-40).replace(/["'“”‘’«»`(\s]+$/, ""));
+}

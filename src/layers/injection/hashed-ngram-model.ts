@@ -1,0 +1,96 @@
+import { extractFeatures, FEATURES_PER_TOKEN } from "./ngram-features.js";
+import { MODEL_DATA } from "./model-weights.js";
+
+/** The serialised model as `scripts/train-injection-model.mjs` writes it into model-weights.ts. */
+export interface EncodedModel {
+  version: number;
+  bits: number;
+  window: number;
+  stride: number;
+  bias: number;
+  scale: number;
+  /** base64 of an Int8Array of 2^bits weights; weight = int8 * scale. */
+  weights: string;
+}
+
+export interface NgramModel {
+  readonly bits: number;
+  readonly window: number;
+  readonly stride: number;
+  readonly bias: number;
+  readonly weights: Float32Array;
+}
+
+export interface ModelScore {
+  /** Logit of the most suspicious window. */
+  logit: number;
+  /** Normalised-text span of that window. */
+  start: number;
+  end: number;
+}
+
+let cached: NgramModel | undefined;
+
+/** The committed model (decoded once; no file or network access: the weights are a TS module). */
+export function defaultModel(): NgramModel {
+  cached ??= decodeModel(MODEL_DATA);
+  return cached;
+}
+
+export function decodeModel(m: EncodedModel): NgramModel {
+  const bytes = Buffer.from(m.weights, "base64");
+  const size = 1 << m.bits;
+  if (bytes.length !== size) throw new Error(`injection model: expected ${size} weights, got ${bytes.length}`);
+  const q = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  const weights = new Float32Array(size);
+  for (let i = 0; i < size; i++) weights[i] = q[i]! * m.scale;
+  return { bits: m.bits, window: m.window, stride: m.stride, bias: m.bias, weights };
+}
+
+/**
+ * Linear model over hashed n-grams, applied to sliding windows of tokens: an injection is a few
+ * sentences inside a long benign document, so the document's score is its worst window's score
+ * (the model was trained the same way, multiple-instance style). Linear in the text length.
+ */
+export function scoreWithModel(text: string, model: NgramModel): ModelScore {
+  const f = extractFeatures(text, model.bits);
+  const contrib = tokenContributions(f.ids, f.count, model.weights);
+  const best = bestWindow(contrib, f.count, model.window, model.stride);
+  return {
+    logit: model.bias + best.sum,
+    start: f.count === 0 ? 0 : f.starts[best.from]!,
+    end: f.count === 0 ? 0 : f.ends[Math.max(best.from, best.to - 1)]!,
+  };
+}
+
+export function tokenContributions(ids: Int32Array, count: number, w: Float32Array): Float64Array {
+  const c = new Float64Array(count);
+  for (let t = 0; t < count; t++) {
+    let s = 0;
+    for (let k = 0; k < FEATURES_PER_TOKEN; k++) {
+      const id = ids[t * FEATURES_PER_TOKEN + k]!;
+      if (id >= 0) s += w[id]!;
+    }
+    c[t] = s;
+  }
+  return c;
+}
+
+/** Windows [k*stride, k*stride+window), the last one flush with the end. */
+export function bestWindow(contrib: Float64Array, count: number, window: number, stride: number): { from: number; to: number; sum: number } {
+  if (count <= window) {
+    let s = 0;
+    for (let t = 0; t < count; t++) s += contrib[t]!;
+    return { from: 0, to: count, sum: s };
+  }
+  const prefix = new Float64Array(count + 1);
+  for (let t = 0; t < count; t++) prefix[t + 1] = prefix[t]! + contrib[t]!;
+  let best = { from: 0, to: window, sum: -Infinity };
+  for (let from = 0; ; from += stride) {
+    const f = Math.min(from, count - window);
+    const sum = prefix[f + window]! - prefix[f]!;
+    if (sum > best.sum) best = { from: f, to: f + window, sum };
+    if (f + window >= count) break;
+  }
+  return best;
+}

@@ -1,0 +1,329 @@
+import { foldString } from "./fold-char.js";
+
+/**
+ * Rule families: what an instruction aimed at the agent looks like, in general, not in any
+ * benchmark's wording. Weights are log-odds contributions (hand-set, then the combiner learns one
+ * scale for all of them). Patterns are written in natural spelling and folded like the text
+ * (diacritics off, lower case), so "instrucciones"/"instruções"/"Anweisungen" all match.
+ *
+ * Linear time: every gap is a bounded character class ([^.!?\n]{0,N}), no nested quantifiers.
+ */
+export type RuleFamily = "override" | "role-marker" | "agent-address" | "exfiltration" | "tool-directive" | "secrecy" | "authority" | "jailbreak" | "markdown-exfil";
+
+export interface InjectionRule {
+  readonly id: string;
+  readonly family: RuleFamily;
+  readonly weight: number;
+  readonly source: string;
+  /** For patterns that start with punctuation: words inside the match that locate it. */
+  readonly triggers?: readonly string[];
+  /** How far before a trigger word the match may start (default 16). */
+  readonly back?: number;
+  /** For rules run over the whole text: skip unless one of these substrings occurs (cheap indexOf). */
+  readonly gate?: readonly string[];
+}
+
+// A gap inside one sentence / clause.
+const G = (n: number) => `[^.!?;\\n。！？]{0,${n}}`;
+const OVERRIDE_VERB = "ignore|ignoring|disregard|disregarding|forget|forgetting|discard|neglect|overlook|abandon|bypass|override|set aside|throw out|drop";
+const PRIOR = "previous|prior|above|preceding|earlier|foregoing|initial|original|former|system|developer|your";
+const STRONG_DIRECTIVES = "instructions?|prompts?|directives?|guidelines|programming|guardrails|system prompt|safety (?:rules|guidelines)";
+const DIRECTIVES = "instructions?|directions?|prompts?|guidelines|directives?|programming|rules|commands|orders|context|conversation|constraints|guardrails|safety|restrictions|policies|tasks?";
+
+export const RULES: readonly InjectionRule[] = [
+  // --- instruction override -----------------------------------------------------------------
+  { id: "override-previous", family: "override", weight: 3.5, source: `\\b(?:${OVERRIDE_VERB})\\b${G(30)}\\b(?:${PRIOR})\\b${G(30)}\\b(?:${DIRECTIVES})\\b` },
+  // "ignore all rules for this line" is linter documentation; "ignore all instructions" is not.
+  { id: "override-all-instructions", family: "override", weight: 3, source: `\\b(?:${OVERRIDE_VERB})\\b (?:all|any|the|these|those|all the|all of the|any of the)\\b${G(20)}\\b(?:${STRONG_DIRECTIVES})\\b` },
+  { id: "override-everything", family: "override", weight: 3, source: `\\b(?:ignore|disregard|forget)\\b (?:about )?(?:all|everything|anything|whatever)\\b${G(25)}\\b(?:above|before|previous|previously|so far|earlier|told|said|instructed|given)\\b` },
+  { id: "override-everything-known", family: "override", weight: 3, source: `\\b(?:ignore|disregard|forget)\\b (?:about )?(?:all|eve?r?y?thing|anything)(?: (?:you|i|we))?(?: have| had| were| was| just)?(?: been)? (?:know|knew|learned|learnt|told|said|read|seen|instructed|given)\\b|\\b(?:ignore|disregard|forget)\\b (?:all |any )?(?:the )?(?:documents?|articles?|context|sources?|texts?|data|information) (?:provided|given|above|you (?:were|have been) given)\\b` },
+  { id: "override-safeguards-off", family: "override", weight: 2.5, source: `\\b(?:safeguards?|guardrails?|safety (?:checks?|filters?|measures|protocols?)|security (?:checks?|policies|restrictions|controls|protocols?)|content (?:filters?|policy|policies)|restrictions|filters) (?:are|is|have been|has been) (?:now |temporarily |hereby )?(?:disabled|suspended|lifted|removed|turned off|deactivated|off|bypassed|waived)\\b` },
+  { id: "override-bypass", family: "override", weight: 1.5, source: `\\b(?:bypass|circumvent|evade|get around|override|disable|deactivate|turn off)\\b${G(25)}\\b(?:safeguards?|guardrails?|safety (?:checks?|filters?|measures|guidelines)|content (?:filters?|polic(?:y|ies))|restrictions|security (?:checks?|policies|restrictions|controls)|ethical (?:guidelines|constraints))\\b` },
+  { id: "override-new-task", family: "override", weight: 2.5, source: `\\b(?:your|the|my) (?:new|real|actual|true|only|updated|revised|next|primary) (?:task|goal|objective|job|mission|instructions?|purpose|directive|assignment)s? (?:is|are|will be|now|:)` },
+  { id: "override-new-instructions", family: "override", weight: 2.5, source: `\\b(?:new|updated|revised|additional|real|following|important|urgent|secret|hidden|special) (?:instructions?|directives?|orders|commands|system prompt)\\s*(?::|follow|below|for (?:you|the (?:ai|assistant|agent|model)))` },
+  { id: "override-do-not-follow", family: "override", weight: 3, source: `\\b(?:do not|don't|dont|never|stop|no longer|cease to) (?:follow|obey|comply with|listen to|adhere to|execute|perform|complete|answer|respond to|do) (?:the |your |any |all )?(?:previous|prior|original|above|initial|user'?s?|earlier|current|other)\\b` },
+  { id: "override-cancelled", family: "override", weight: 3, source: `\\b(?:previous|prior|original|above|earlier|initial|user'?s?|current) (?:instructions?|task|request|prompt|goal|query|question)s? (?:is|are|was|were|has been|have been) (?:cancell?ed|void|obsolete|outdated|revoked|overridden|superseded|invalid|no longer (?:valid|relevant|needed|applicable))` },
+  { id: "override-precedence", family: "override", weight: 3, source: `\\b(?:overrides?|supersedes?|takes? precedence over|replaces?) (?:all |any )?(?:previous|prior|other|your|the user'?s?|earlier|original|existing) (?:instructions|rules|prompts|guidelines|directives|commands)` },
+  { id: "override-from-now-on", family: "override", weight: 2, source: `\\b(?:from now on|starting now|henceforth|from this point(?: on| forward)?|for the rest of (?:this|the) conversation),? (?:you|your|always|only|respond|answer|reply|act|ignore|never|do not)\\b` },
+  { id: "override-you-are-now", family: "override", weight: 2, source: `\\byou are (?:now|no longer)\\b${G(12)}\\b(?:a|an|the|my|in|free|unrestricted|dan|called|named|going|an? ai|assistant|bound|limited|restricted)\\b` },
+  { id: "override-before-task", family: "override", weight: 2.5, source: `\\b(?:before|after|instead of) (?:you )?(?:can |do |start |begin )?(?:solv|complet|answer|finish|do|perform|continu|proceed|respond|summari[sz]|execut|handl|working on|address)\\w*${G(15)}\\b(?:task|request|question|instructions?|query|prompt)\\b${G(60)}\\b(?:please |you (?:must|should|need to|have to) |first )` },
+  { id: "override-es", family: "override", weight: 3.5, source: `\\b(?:ignora|ignore|ignoren|ignorar|olvida|olvide|olviden|olvidar|descarta|omite|desatiende|haz caso omiso)\\b${G(40)}\\b(?:instrucciones|instruccion|indicaciones|ordenes|reglas|directrices|orientaciones|todo lo anterior)\\b` },
+  { id: "override-pt", family: "override", weight: 3.5, source: `\\b(?:ignore|ignora|ignorar|esqueca|esqueça|esquecer|desconsidere|descarte|despreze)\\b${G(40)}\\b(?:instruções|instrução|ordens|regras|diretrizes|orientações|indicações|tudo o que)\\b` },
+  { id: "override-fr", family: "override", weight: 3.5, source: `\\b(?:ignore|ignorez|ignorer|oublie|oubliez|oublier|neglige|negligez|ne tiens pas compte|ne tenez pas compte|fais abstraction|faites abstraction)\\b${G(40)}\\b(?:instructions?|consignes|regles|directives|ordres|indications|tout ce qui)\\b` },
+  { id: "override-it", family: "override", weight: 3.5, source: `\\b(?:ignora|ignori|ignorate|ignorare|dimentica|dimenticate|dimenticare|trascura|non considerare|non tenere conto)\\b${G(40)}\\b(?:istruzioni|istruzione|regole|direttive|indicazioni|ordini|tutto quello)\\b` },
+  { id: "override-de", family: "override", weight: 3.5, source: `\\b(?:ignoriere|ignorier|ignorieren|vergiss|vergessen sie|vergesst|missachte|missachten|verwirf|verwerfen)\\b${G(40)}\\b(?:anweisungen|anweisung|instruktionen|befehle|regeln|vorgaben|anordnungen|richtlinien|aufgaben?|alles)\\b` },
+  { id: "override-ru", family: "override", weight: 3.5, source: `(?:игнорируй|игнорируйте|игнорировать|проигнорируй|забудь|забудьте|забыть|не обращай внимания на|не обращайте внимания на|отбрось|пренебреги|не следуй)${G(40)}(?:инструкци|указани|правил|команд|приказ|всё|все что)` },
+  { id: "override-zh", family: "override", weight: 3.5, source: `(?:忽略|无视|忽视|無視|忽視|不要理会|不要理會|不要管|忘记|忘記|忘掉|放弃|放棄|抛开|拋開)${G(20)}(?:指令|指示|说明|說明|命令|规则|規則|提示|要求|设定|設定|内容|內容|一切)` },
+  { id: "override-ja", family: "override", weight: 3.5, source: `(?:指示|命令|ルール|プロンプト|指令|制約|設定)${G(20)}(?:無視|忘れ)|(?:無視|忘れ)${G(8)}(?:指示|命令|ルール)` },
+  { id: "override-ko", family: "override", weight: 3.5, source: `(?:지시|명령|지침|규칙|프롬프트|설정)${G(25)}(?:무시|잊어|잊으|잊고)` },
+  { id: "override-new-multilingual", family: "override", weight: 2.5, source: `\\b(?:nuevas instrucciones|nouvelles instructions|neue anweisungen|neuen anweisungen|novas instruções|nuove istruzioni|nuova istruzione)\\b|новые инструкции|новая задача|新的指令|新指令|新的任务|新しい指示|새로운 지시|새 지시` },
+  { id: "override-from-now-multilingual", family: "override", weight: 2, source: `\\b(?:a partir de ahora|a partir de maintenant|desormais|désormais|ab jetzt|ab sofort|von nun an|a partir de agora|da ora in poi|d'ora in poi|da adesso in poi)\\b,? ?(?:tu|eres|vous|du|sie|você|voce|sei|debes|devez|musst|deve|devi)\\b|(?:с этого момента|теперь ты|отныне ты)|从现在(?:开始|起)|今から(?:あなた|君|お前)|지금부터 (?:너|당신)` },
+
+  // --- role and turn markers ----------------------------------------------------------------
+  { id: "role-chat-template", family: "role-marker", weight: 4, gate: ["<|", "[inst]", "[/inst]", "<<sys", "<</sys", "_of_turn>", "[system]", "[/system]", "[sys]", "[/sys]"], source: `<\\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text|end_of_turn|tool|ipython)\\|>|\\[/?inst\\]|<</?sys>>|<(?:start|end)_of_turn>|\\[/?(?:system|sys)\\]` },
+  { id: "role-fake-turn", family: "role-marker", weight: 3, triggers: ["system", "assistant", "developer", "admin", "root"], source: `(?:^|\\n)[ #*>\\[(]{0,6}(?:system|assistant|developer|admin|root)(?: prompt| message| instructions?| override| note)?[\\])* ]{0,3}:[ *]{0,3}(?:you|ignore|from now|new|your|the user|do not|don't|always|never|please|now|i am|as an?)\\b` },
+  { id: "role-fake-user-turn", family: "role-marker", weight: 1.5, triggers: ["human", "user", "assistant", "ai"], source: `(?:^|\\n)[ #*>]{0,4}(?:human|user|assistant|ai):[ ]{0,3}\\S${G(200)}\\n[ #*>]{0,4}(?:assistant|ai|human|user):` },
+  { id: "role-injection-tag", family: "role-marker", weight: 2.5, gate: ["<"], source: `<[ /\\\\]{0,2}(?:important|information|system|system_prompt|system-prompt|instructions?|admin|secret|hidden|priority|urgent|override|developer|assistant|sys|im_start|modalidad del sistema|mode systeme|systemmodus|modalita sistema|system mode)[ ]{0,2}>` },
+  { id: "role-wrapper-escape", family: "role-marker", weight: 3, gate: ["</"], source: `</(?:tool_output|tool_result|tool_response|function_results?|function_output|search_results?|untrusted|untrusted_data|external_content|document|user_input|data)>` },
+  { id: "role-system-mode", family: "role-marker", weight: 2.5, source: `\\b(?:system|developer|admin|debug|maintenance|god|sudo|root|jailbreak|dan|unrestricted|evil) mode\\b${G(20)}\\b(?:enabled|activated|on|engaged|unlocked|:)|\\benable (?:developer|dan|god|jailbreak|unrestricted|debug) mode\\b|(?:modo (?:de )?sistema|mode systeme|systemmodus|modalita (?:di )?sistema|режим системы|системный режим|系统模式|システムモード|시스템 모드)` },
+
+  // --- speaking to the agent ----------------------------------------------------------------
+  { id: "address-if-ai", family: "agent-address", weight: 3, source: `\\b(?:if|when|since|because) you(?:'re| are)? (?:an?|the) (?:ai|llm|language model|large language model|assistant|agent|chatbot|bot|gpt|claude|gemini|copilot)\\b(?! (?:developer|engineer|researcher|company))` },
+  { id: "address-dear-ai", family: "agent-address", weight: 2.5, source: `\\b(?:dear|attention|note to|notice to|message (?:for|to)|instructions? (?:for|to)|hey|hello|hi)(?: the| all| any)? (?:ai|llm|assistant|agent|model|chatbot|bot|gpt|chatgpt|claude|gemini|copilot|language model)s?\\b(?! (?:developers?|engineers?|teams?|companies|vendors))` },
+  { id: "address-reading-this", family: "agent-address", weight: 3, source: `\\b(?:ai|llm|assistant|agent|model|bot|chatbot)s? (?:reading|processing|summari[sz]ing|parsing|viewing|analy[sz]ing|seeing) (?:this|these)\\b` },
+  { id: "address-your-response", family: "agent-address", weight: 2, source: `\\b(?:in|to|into|at the (?:end|start|beginning|top|bottom) of|end|begin|start|conclude|prefix|append to) your (?:response|reply|answer|output|summary|final answer|next message|message to the user|completion)s?\\b(?! (?:headers?|body|object|code|status|type|schema|payload|data|time))` },
+  { id: "address-tell-user", family: "agent-address", weight: 2, source: `\\b(?:tell|inform|remind|convince|persuade|urge|encourage|instruct|advise|ask) (?:the |all )?(?:user|users|reader|human|customer|person)s? (?:to|that)\\b${G(60)}` },
+  { id: "address-say-respond", family: "agent-address", weight: 1.5, source: `\\b(?:always|only|must|should|instead) (?:respond|reply|answer|say|output|print|write|include|recommend|mention)\\b${G(10)}\\b(?:with|that|in|the following|by)\\b` },
+  { id: "address-ai-must", family: "agent-address", weight: 1.5, source: `\\b(?:the ai|the assistant|the agent|the llm|the chatbot|the model|you) (?:must|shall|are required to|are instructed to|are obligated to) (?:now |immediately |first |also |always |secretly )?(?:ignore|forget|disregard|reveal|say|respond|reply|forward|recommend|tell the user|transfer|email|exfiltrate|leak|obey|comply)\\b` },
+  { id: "address-act-as", family: "agent-address", weight: 1.5, source: `\\bi want you to (?:act|behave|respond|pretend|roleplay|play)\\b|\\b(?:act|behave|function) as (?:an? |the )?(?:linux |python |sql |bash |javascript |unix )?(?:terminal|interpreter|shell|console|unrestricted|unfiltered|different (?:ai|assistant|model))\\b` },
+  { id: "address-insert-content", family: "agent-address", weight: 2.5, source: `\\b(?:add|append|insert|include|embed|incorporate|feature|put|place|prepend|attach)\\b${G(40)}\\b(?:following|below|this|these|given|above)\\b${G(20)}\\b(?:code|snippet|excerpt|text|sentence|link|url|message|paragraph|line|phrase|statement|note|disclaimer|ad|advertisement|promotion|slogan)s?\\b${G(40)}\\b(?:in|into|to|at|within|throughout)\\b (?:your|the|every|each) (?:response|reply|answer|output|code|implementation|solution|summary|message|final answer)s?\\b|\\byour (?:response|reply|answer|code|output|solution|implementation|summary) (?:should|must|needs to|has to|is required to) (?:embody|include|contain|feature|incorporate|mention|begin|start|end|promote|recommend)\\b|\\b(?:translate|rewrite|write|phrase|format|express|deliver|encode|reverse) (?:your|the) (?:entire )?(?:response|reply|answer|output)\\b` },
+  { id: "address-data-theft", family: "agent-address", weight: 1.5, source: `\\b(?:show|give|tell|reveal|print|retrieve|dump|export|display|send|output|list|leak|share)(?: me| us)? (?:all |the |your |all the |all of the )?(?:stored |saved |user )?(?:credentials|passwords?|secret keys?|api keys?|private keys?|access tokens?|database|user list|list of users|customer data|credit card numbers?)\\b(?! (?:are|is|can|will|should|must|field|option|parameter|config\\w*|file|store|manager|provider|flag|env\\w*))` },
+  { id: "address-multilingual", family: "agent-address", weight: 2.5, source: `\\b(?:si eres una? (?:ia|inteligencia artificial|asistente|modelo)|si tu es une? (?:ia|intelligence artificielle|assistant|modele)|wenn du (?:eine? )?(?:ki|assistent|sprachmodell) bist|se voce e uma? (?:ia|inteligencia artificial|assistente)|se sei una? (?:ia|intelligenza artificiale|assistente))\\b|если ты (?:ии|ассистент|искусственный интеллект|языковая модель)|如果你是(?:ai|人工智能|助手|模型)|あなたが(?:ai|aiアシスタント)なら|당신이 ai라면` },
+
+  // --- exfiltration and tool directives -----------------------------------------------------
+  { id: "exfil-send-secret", family: "exfiltration", weight: 3, source: `\\b(?:send|forward|email|e-mail|mail|upload|post|transmit|leak|exfiltrate|share|copy|paste|include|append|attach|pass|report)\\b${G(50)}\\b(?:passwords?|credentials?|api[ _-]?keys?|access tokens?|auth tokens?|secret keys?|secrets|private keys?|ssh keys?|id_rsa|session (?:cookies?|tokens?)|cookies|conversation|chat history|system prompt|contacts|inbox|personal (?:data|information)|credit card|bank (?:details|account)|social security|env(?:ironment)? variables)\\b${G(60)}\\b(?:to|into|as|via|in)\\b${G(40)}(?:[a-z0-9._%+-]+@[a-z0-9-]+\\.[a-z]|https?://|www\\.|[a-z_]+ (?:param(?:eter)?|field|argument))` },
+  { id: "exfil-sensitive-file", family: "exfiltration", weight: 3, source: `\\b(?:read|cat|access|send|upload|include|retrieve|fetch|show|print|display|pass|provide|attach|extract|collect|exfiltrate|leak)\\b${G(40)}(?:~/\\.ssh|id_rsa|id_ed25519|/etc/passwd|/etc/shadow|\\.aws/credentials|~/\\.npmrc|~/\\.netrc|\\.git-credentials|wallet\\.dat|~/\\.cursor/|~/\\.claude|\\.bash_history|\\.pgpass)` },
+  { id: "exfil-money", family: "exfiltration", weight: 2, source: `\\b(?:send|transfer|wire|pay|move|deposit)\\b${G(30)}(?:[$€£¥]\\s?\\d|\\d[\\d,.]* ?(?:usd|eur|dollars|euros|btc|bitcoin|eth)|all (?:the )?(?:money|funds|balance))${G(50)}\\bto\\b${G(20)}\\b(?:account|iban|wallet|address|recipient|[a-z]{2}\\d{2}[a-z0-9]{8,})` },
+  { id: "exfil-curl-shell", family: "exfiltration", weight: 2.5, source: `\\b(?:curl|wget)\\b[^|\\n]{0,200}\\|\\s*(?:sudo )?(?:ba|z)?sh\\b|\\brm -rf (?:/|~|\\*)(?:\\s|$)` },
+  { id: "tool-call-directive", family: "tool-directive", weight: 1.5, source: `\\b(?:call|use|invoke|run|execute|trigger)\\b (?:the |this )?[\`'"]?[a-z][a-z0-9]*_[a-z0-9_]+[\`'"]?(?: tool| function)?\\b${G(60)}\\b(?:with|to|and|immediately|first|now|before|instead)\\b` },
+  { id: "tool-replaced", family: "tool-directive", weight: 2.5, source: `\\b(?:this|the) tool (?:is|has been) (?:no longer|deprecated|disabled|unavailable|replaced|retired|broken)${G(80)}\\b(?:use|call|invoke)\\b` },
+  { id: "tool-shadowing", family: "tool-directive", weight: 2.5, source: `\\b(?:when|whenever|before|after|every time) (?:using|calling|invoking|the user (?:calls|uses|asks)|you (?:use|call|invoke))\\b${G(40)}\\b(?:always|must|also|first|add|change|replace|include|send|set|redirect)\\b` },
+  { id: "tool-visit-url", family: "tool-directive", weight: 1.5, source: `\\b(?:visit|open|navigate to|go to|click|browse to|download (?:and run|from))\\b${G(20)}(?:https?://|www\\.)[^\\s)]{0,100}${G(60)}\\b(?:and|then|to)\\b${G(30)}\\b(?:enter|send|log ?in|provide|submit|download|run|install|paste)\\b` },
+
+  // --- secrecy ------------------------------------------------------------------------------
+  { id: "secrecy-dont-tell", family: "secrecy", weight: 3, source: `\\b(?:do not|don't|dont|never|without|must not|should not|avoid) (?:tell|telling|inform|informing|notify|notifying|mention|mentioning|reveal|revealing|alert|alerting|let|letting|disclose|disclosing|show|showing|explain|explaining|report|reporting|warn|warning|ask|asking)\\b${G(30)}\\b(?:the |your )?(?:user|users|human)\\b` },
+  { id: "secrecy-user-not-know", family: "secrecy", weight: 3, source: `\\b(?:the user|user) (?:must|should|will|need|may) (?:not|never) (?:know|see|notice|find out|be (?:told|informed|aware|notified))\\b|\\b(?:keep|this is|it is) (?:this|it|a) (?:a )?(?:secret|hidden|confidential) (?:operation|instruction|task|from)\\b|\\bsecretly (?:send|forward|upload|add|delete|transfer|call|run|execute|include|copy|read|bcc|email)\\b|\\bwithout (?:the user'?s? )?(?:knowledge|noticing|asking|confirmation|permission)\\b${G(20)}\\b(?:send|forward|upload|transfer|delete|execute|run|call)` },
+  { id: "secrecy-multilingual", family: "secrecy", weight: 3, source: `\\bno (?:le )?(?:digas|menciones|informes|cuentes) (?:nada |esto )?al usuario|\\bne (?:le |lui )?(?:dis|dites|mentionne|mentionnez) (?:rien |pas )?(?:a|à) l'utilisateur|\\bsans (?:le )?(?:dire|informer|prevenir) (?:a |à )?l'utilisateur|\\b(?:sag|sage|sagen sie) (?:es |das )?(?:dem|den) (?:benutzer|nutzer|anwender) nicht|\\bohne (?:den|dem) (?:benutzer|nutzer) zu informieren|\\bnão (?:diga|conte|mencione|informe) (?:nada )?ao usuário|\\bnon (?:dire|dirlo|menzionare|informare) (?:nulla )?all'utente|не (?:говори|сообщай|рассказывай|показывай) пользователю|不要(?:告诉|告訴|通知|提醒)用户|不要(?:告诉|告訴)使用者|ユーザーに(?:は)?(?:言わ|伝え|知らせ|教え)ないで|사용자에게 (?:알리지|말하지|알려주지) (?:마|말)` },
+
+  // --- authority and urgency ----------------------------------------------------------------
+  { id: "authority-important-message", family: "authority", weight: 2, source: `\\b(?:this is|here is|i have|there is) an? (?:very |extremely )?(?:important|urgent|critical|official|priority|mandatory) (?:message|notice|instruction|update|request|directive|note)\\b${G(40)}\\b(?:from|for|to)\\b` },
+  { id: "authority-claim", family: "authority", weight: 2.5, source: `\\b(?:i am|i'm|this is|we are|message from|sent by|signed by) (?:your|the) (?:developer|developers|creator|creators|administrator|admin|owner|system administrator|operator|security team|openai|anthropic|system|trainer|programmer)s?\\b` },
+  { id: "authority-granted", family: "authority", weight: 2, source: `\\byou (?:are|have been|were) (?:now )?(?:authori[sz]ed|allowed|permitted|granted|cleared|instructed|required)\\b${G(10)}\\b(?:to|access|permission|privileges?)\\b${G(40)}\\b(?:any|all|privileged?|admin|root|unrestricted|bypass|ignore|without|credentials|secrets)\\b` },
+  { id: "authority-urgent-imperative", family: "authority", weight: 1.5, source: `\\b(?:important|urgent|attention|warning|critical|mandatory|required|note)\\b\\s*[:!]+\\s*(?:you must|you should|always|never|before|do not|don't|ignore|the (?:ai|assistant|agent|model)|as an? ai|immediately|please (?:ignore|send|forward|call|delete|transfer))` },
+  { id: "authority-multilingual", family: "authority", weight: 2.5, source: `\\b(?:soy tu (?:desarrollador|creador|administrador)|je suis ton (?:developpeur|createur|administrateur)|ich bin dein (?:entwickler|ersteller|administrator|schopfer)|sou seu (?:desenvolvedor|criador|administrador)|sono il tuo (?:sviluppatore|creatore|amministratore))\\b|я твой (?:разработчик|создатель|администратор)|我是你的(?:开发者|开发人员|创造者|管理员)|私はあなたの(?:開発者|管理者)|나는 당신의 (?:개발자|관리자)` },
+
+  // --- jailbreak framing --------------------------------------------------------------------
+  { id: "jailbreak-dan", family: "jailbreak", weight: 3, source: `\\bdo anything now\\b|\\bstay in character\\b|\\b(?:no|without any|free of|free from|unbound by|not bound by) (?:ethical|moral|content|safety|openai|usage) (?:guidelines|restrictions|constraints|limits|policies|filters|rules)\\b|\\b(?:pretend|imagine|act as if|roleplay as|act as|behave as)\\b${G(20)}\\b(?:no (?:rules|restrictions|limits|filters)|unrestricted|unfiltered|uncensored|evil|without (?:rules|restrictions|limits|filters))` },
+  { id: "jailbreak-reveal-prompt", family: "jailbreak", weight: 2.5, source: `\\b(?:reveal|show|print|output|repeat|display|leak|tell me|write out|give me|spell out|recite|translate)\\b (?:me |us )?(?:your|the|all|all your|all the|everything in your|the text of your)? ?(?:system prompt|initial (?:prompt|instructions)|hidden (?:prompt|instructions)|original (?:prompt|instructions)|instructions (?:above|you were given)|prompt (?:above|text)s?|pre-?prompt|secret (?:password|key|instructions)|password)\\b` },
+  { id: "jailbreak-reveal-multilingual", family: "jailbreak", weight: 2.5, source: `\\b(?:muestrame|revela|dime) (?:tu|el) (?:prompt|contrasena|instrucciones)|\\b(?:montre|revele|donne)(?:-moi)? (?:ton|le) (?:prompt|mot de passe)|\\b(?:zeig|verrate|nenne) mir (?:dein|das|deine) (?:prompt|passwort|anweisungen)|\\b(?:mostre|revele|diga)(?:-me)? (?:seu|a|o) (?:prompt|senha)|\\b(?:mostrami|rivela|dimmi) (?:il tuo|la) (?:prompt|password)|(?:покажи|раскрой|скажи|назови)(?: мне)? (?:свой|системный|пароль|промпт)|(?:告诉我|显示|透露|泄露)(?:你的)?(?:系统提示|提示词|密码)|(?:システムプロンプト|パスワード)を(?:教え|表示|見せ)|(?:시스템 프롬프트|비밀번호)(?:를|을)? (?:알려|보여)` },
+
+  // --- markdown exfiltration ----------------------------------------------------------------
+  { id: "markdown-exfil-image", family: "markdown-exfil", weight: 3.5, gate: ["!["], source: `!\\[[^\\]\\n]{0,100}\\]\\(\\s*(?:https?:)?//[^)\\s]{0,300}[?&/=](?:[^)\\s]{0,200})(?:\\{|\\$|<|%7b|%3c|\\[)[^)\\s]{0,80}\\)` },
+  { id: "markdown-exfil-directive", family: "markdown-exfil", weight: 2.5, source: `\\b(?:render|display|include|output|show|embed|insert|append|add)\\b${G(30)}\\b(?:image|markdown|link|img|pixel|url)\\b${G(60)}\\b(?:with|containing|where|replace|append|including|include)\\b${G(40)}\\b(?:data|conversation|history|secrets?|passwords?|keys?|tokens?|summary|information|messages?|emails?)\\b` },
+];
+
+export interface CompiledRules {
+  /** One pass finds the words that can start a rule match (a literal alternation, fast in V8). */
+  readonly trigger: RegExp;
+  /** Trigger word → rules to try, each as a sticky regex at (trigger position - back). */
+  readonly byTrigger: ReadonlyMap<string, readonly CompiledRule[]>;
+  /** Rules with no word trigger, run over the whole text. */
+  readonly always: readonly CompiledRule[];
+}
+
+interface CompiledRule {
+  rule: InjectionRule;
+  regex: RegExp;
+  back: number;
+  gate?: readonly string[] | undefined;
+}
+
+/** Folds non-ASCII pattern letters like the text; regex syntax is ASCII and stays as written. */
+function foldPattern(src: string): string {
+  let r = "";
+  for (const ch of src) r += ch.codePointAt(0)! < 0x80 ? ch : foldString(ch);
+  return r;
+}
+
+/** The literal words a pattern can start with, or undefined when it starts with anything else. */
+export function leadingWords(src: string): string[] | undefined {
+  const s = src.startsWith("\\b") ? src.slice(2) : src;
+  let alts: string[];
+  if (s.startsWith("(?:")) {
+    let depth = 0;
+    let end = -1;
+    for (let i = 0; i < s.length; i++) {
+      if (s[i] === "\\") i++;
+      else if (s[i] === "(") depth++;
+      else if (s[i] === ")" && --depth === 0) {
+        end = i;
+        break;
+      }
+    }
+    if (end < 0 || s[end + 1] === "?" || s[end + 1] === "*" || s[end + 1] === "{") return undefined;
+    const inner = s.slice(3, end);
+    alts = [];
+    let depth2 = 0;
+    let cur = "";
+    for (let i = 0; i < inner.length; i++) {
+      const c = inner[i]!;
+      if (c === "\\") {
+        cur += c + inner[++i];
+        continue;
+      }
+      if (c === "(") depth2++;
+      if (c === ")") depth2--;
+      if (c === "|" && depth2 === 0) {
+        alts.push(cur);
+        cur = "";
+      } else cur += c;
+    }
+    alts.push(cur);
+    // A top-level alternation after the group (a|b)...|c would need its own triggers.
+    if (topLevelBar(s.slice(end + 1))) return undefined;
+  } else {
+    if (topLevelBar(s)) return undefined;
+    alts = [s];
+  }
+  const words: string[] = [];
+  for (const alt of alts) {
+    const m = /^[a-z0-9'\u0080-\uffff-]+/.exec(alt);
+    if (!m) return undefined;
+    let w = m[0];
+    const next = alt[w.length];
+    if (next === "?" || next === "*" || next === "{") {
+      words.push(w.slice(0, -1));
+      w = w.slice(0, -1) + w.slice(-1);
+    } else if (next === "(" || next === "[" || next === "\\" && alt[w.length + 1] === "w") return undefined;
+    words.push(w);
+  }
+  return words;
+}
+
+function splitTopLevel(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === "\\") {
+      cur += c + (s[++i] ?? "");
+      continue;
+    }
+    if (c === "[") {
+      let j = i;
+      while (j < s.length && s[j] !== "]") j += s[j] === "\\" ? 2 : 1;
+      cur += s.slice(i, j + 1);
+      i = j;
+      continue;
+    }
+    if (c === "(") depth++;
+    if (c === ")") depth--;
+    if (c === "|" && depth === 0) {
+      out.push(cur);
+      cur = "";
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+function topLevelBar(s: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === "\\") i++;
+    else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === "[") {
+      while (i < s.length && s[i] !== "]") i += s[i] === "\\" ? 2 : 1;
+    } else if (c === "|" && depth === 0) return true;
+  }
+  return false;
+}
+
+function isAsciiWord(w: string): boolean {
+  return /^[a-z0-9'-]+$/.test(w);
+}
+
+const escapeRe = (w: string) => w.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
+
+/**
+ * Rules are tried only where one of their leading words occurs: one fast literal pass over the
+ * text, then each candidate rule as a sticky regex at that position. Rules that do not start with
+ * a literal word (role markers, markdown) run over the whole text. Case folding is already done.
+ */
+export function compileRules(rules: readonly InjectionRule[] = RULES): CompiledRules {
+  const byTrigger = new Map<string, CompiledRule[]>();
+  const always: CompiledRule[] = [];
+  const add = (w: string, c: CompiledRule) => {
+    const list = byTrigger.get(w) ?? [];
+    list.push(c);
+    byTrigger.set(w, list);
+  };
+  for (const rule of rules) {
+    if (rule.gate) {
+      always.push({ rule, regex: new RegExp(foldPattern(rule.source), "gm"), back: 0, gate: rule.gate });
+      continue;
+    }
+    // Each top-level alternative is triggered on its own leading words.
+    for (const alt of splitTopLevel(foldPattern(rule.source))) {
+      const words = leadingWords(alt);
+      if (words) {
+        const compiled: CompiledRule = { rule, regex: new RegExp(alt, "my"), back: 0 };
+        for (const w of new Set(words)) add(w, compiled);
+      } else if (rule.triggers) {
+        // Starts with punctuation ("<|", "\n### system:", "!["): found from a word inside it.
+        const compiled: CompiledRule = { rule, regex: new RegExp(alt, "gm"), back: rule.back ?? 16 };
+        for (const w of rule.triggers) add(foldPattern(w), compiled);
+      } else always.push({ rule, regex: new RegExp(alt, "gm"), back: 0, gate: rule.gate });
+    }
+  }
+  const keys = [...byTrigger.keys()].sort((x, y) => y.length - x.length);
+  const ascii = keys.filter(isAsciiWord).map(escapeRe);
+  const other = keys.filter((k) => !isAsciiWord(k)).map(escapeRe);
+  const parts = [];
+  if (ascii.length) parts.push(`\\b(?:${ascii.join("|")})(?![a-z0-9'-])`);
+  if (other.length) parts.push(`(?:${other.join("|")})`);
+  return { trigger: new RegExp(parts.join("|") || "(?!)", "g"), byTrigger, always };
+}
+
+export interface RuleHit {
+  rule: InjectionRule;
+  /** Normalised-text span. */
+  start: number;
+  end: number;
+}
+
+const WINDOW_AFTER = 600;
+const DEFAULT = compileRules();
+
+export function findRuleHits(text: string, compiled: CompiledRules = DEFAULT, limit = 64): RuleHit[] {
+  const hits: RuleHit[] = [];
+  const lastEnd = new Map<CompiledRule, number>();
+  const { trigger, byTrigger, always } = compiled;
+  trigger.lastIndex = 0;
+  for (let m = trigger.exec(text); m; m = trigger.exec(text)) {
+    const cands = byTrigger.get(m[0]);
+    if (!cands) continue;
+    for (const c of cands) {
+      if ((lastEnd.get(c) ?? -1) > m.index) continue;
+      let r: RegExpExecArray | null;
+      let at = m.index;
+      if (c.back === 0) {
+        c.regex.lastIndex = m.index;
+        r = c.regex.exec(text);
+      } else {
+        // Bounded window around the trigger word: the match starts a little before it.
+        at = Math.max(0, m.index - c.back, lastEnd.get(c) ?? 0);
+        c.regex.lastIndex = 0;
+        r = c.regex.exec(text.slice(at, m.index + WINDOW_AFTER));
+      }
+      if (!r) continue;
+      const start = c.back === 0 ? r.index : at + r.index;
+      hits.push({ rule: c.rule, start, end: start + r[0].length });
+      lastEnd.set(c, start + r[0].length);
+      if (hits.length >= limit) return hits;
+    }
+  }
+  for (const c of always) {
+    if (c.gate && !c.gate.some((g) => text.includes(g))) continue;
+    c.regex.lastIndex = 0;
+    for (let r = c.regex.exec(text); r; r = c.regex.exec(text)) {
+      hits.push({ rule: c.rule, start: r.index, end: r.index + r[0].length });
+      if (r[0].length === 0) c.regex.lastIndex++;
+      if (hits.length >= limit) return hits;
+    }
+  }
+  return hits.sort((x, y) => x.start - y.start);
+}

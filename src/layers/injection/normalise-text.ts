@@ -1,0 +1,350 @@
+import { decodeBlobs } from "./decode-blobs.js";
+import { foldChar } from "./fold-char.js";
+
+/** Evidence the normaliser found that the text was disguised (a reason on its own to look closer). */
+export type ObfuscationSignal =
+  | "zero-width"
+  | "bidi"
+  | "tag-chars"
+  | "ansi"
+  | "homoglyph"
+  | "leet"
+  | "fullwidth"
+  | "base64"
+  | "hex"
+  | "url-encoded"
+  | "binary"
+  | "html-entity"
+  | "whitespace-padding";
+
+export interface NormalisedText {
+  /** Lower-cased, folded text the rules and the model read. Decoded blobs are appended after "\n". */
+  readonly text: string;
+  /** starts[i] / ends[i]: the span of the original text that produced normalised code unit i. */
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly signals: ReadonlySet<ObfuscationSignal>;
+  /** Original span of a normalised span [start, end). */
+  toOriginal(start: number, end: number): { start: number; end: number };
+}
+
+const MAX_DEPTH = 2;
+
+/**
+ * Folds disguises away so that one set of rules sees every spelling of an instruction:
+ * invisible characters (zero-width, bidi, Unicode tags, which can smuggle ASCII), ANSI escapes,
+ * NFKC + diacritics + case, HTML entities, whitespace runs, mixed-script homoglyphs, leetspeak,
+ * and base64 / hex / URL-encoded blobs (decoded and appended). Every output code unit keeps the
+ * original span it came from, so verdict offsets point into the caller's text.
+ * Single pass per step, no backtracking: linear in the input.
+ */
+export function normaliseText(original: string, depth = 0): NormalisedText {
+  const n = original.length;
+  // No closures over these in the hot loop (captured mutable locals are slow in V8).
+  const out: Out = { buf: new Uint16Array(n + 32), starts: new Int32Array(n + 32), ends: new Int32Array(n + 32), o: 0 };
+  let buf = out.buf;
+  let starts = out.starts;
+  let ends = out.ends;
+  let o = 0;
+  const signals = new Set<ObfuscationSignal>();
+
+  let wsRun = 0;
+  let flagRun = false;
+  let i = 0;
+  while (i < n) {
+    const c = original.charCodeAt(i);
+    // --- ASCII fast path
+    if (c < 0x80) {
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c) {
+        const nl = c === 0x0a || c === 0x0d;
+        if (o > 0 && (buf[o - 1] === 0x20 || buf[o - 1] === 0x0a)) {
+          if (nl) buf[o - 1] = 0x0a;
+          ends[o - 1] = i + 1;
+          if (++wsRun === 40) signals.add("whitespace-padding");
+        } else {
+          wsRun = 1;
+          buf[o] = nl ? 0x0a : 0x20;
+          starts[o] = i;
+          ends[o++] = i + 1;
+        }
+        i++;
+        continue;
+      }
+      wsRun = 0;
+      if (c === 0x1b) {
+        i = skipAnsi(original, i);
+        signals.add("ansi");
+        continue;
+      }
+      if (c < 0x20 || c === 0x7f) {
+        i++;
+        continue;
+      }
+      if (c === 0x26 /* & */) {
+        const ent = decodeEntity(original, i);
+        if (ent) {
+          signals.add("html-entity");
+          const f = ent.cp < 0x80 ? String.fromCharCode(lowerAscii(ent.cp)) : foldChar(ent.cp);
+          out.o = o;
+          for (let k = 0; k < f.length; k++) push(out, f.charCodeAt(k), i, ent.end);
+          ({ buf, starts, ends, o } = out);
+          i = ent.end;
+          continue;
+        }
+      }
+      // Inline push: the ASCII path never writes past the read position plus earlier expansions,
+      // but capacity is still checked once per char (cheap).
+      if (o >= buf.length) {
+        out.o = o;
+        push(out, lowerAscii(c), i, i + 1);
+        ({ buf, starts, ends, o } = out);
+      } else {
+        buf[o] = c >= 0x41 && c <= 0x5a ? c + 32 : c;
+        starts[o] = i;
+        ends[o++] = i + 1;
+      }
+      i++;
+      continue;
+    }
+    // --- non-ASCII
+    let cp = c;
+    let len = 1;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      const d = original.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+        len = 2;
+      }
+    }
+    if (cp >= 0xe0000 && cp <= 0xe007f) {
+      // Unicode tags: invisible; U+E0020..E007E mirror printable ASCII. Emoji flag sequences use
+      // them legitimately, but decoding is harmless there and essential for smuggled text.
+      // Emoji subdivision flags are U+1F3F4 followed by tags: legitimate, dropped silently.
+      if (i >= 2 && (flagRun || original.codePointAt(i - 2) === 0x1f3f4)) flagRun = true;
+      else if (cp >= 0xe0020 && cp <= 0xe007e) {
+        out.o = o;
+        push(out, lowerAscii(cp - 0xe0000), i, i + len);
+        ({ buf, starts, ends, o } = out);
+        signals.add("tag-chars");
+      }
+      i += len;
+      continue;
+    }
+    flagRun = false;
+    if (isInvisible(cp)) {
+      signals.add(cp >= 0x202a && cp <= 0x202e ? "bidi" : cp >= 0x2066 && cp <= 0x2069 ? "bidi" : "zero-width");
+      i += len;
+      continue;
+    }
+    if (isUnicodeSpace(cp)) {
+      if (o > 0 && (buf[o - 1] === 0x20 || buf[o - 1] === 0x0a)) {
+        ends[o - 1] = i + len;
+        if (++wsRun === 40) signals.add("whitespace-padding");
+      } else {
+        wsRun = 1;
+        out.o = o;
+        push(out, 0x20, i, i + len);
+        ({ buf, starts, ends, o } = out);
+      }
+      i += len;
+      continue;
+    }
+    wsRun = 0;
+    // Fullwidth Latin letters and digits (not CJK punctuation, which is ordinary in CJK text).
+    if ((cp >= 0xff10 && cp <= 0xff19) || (cp >= 0xff21 && cp <= 0xff3a) || (cp >= 0xff41 && cp <= 0xff5a)) signals.add("fullwidth");
+    const f = foldChar(cp);
+    out.o = o;
+    for (let k = 0; k < f.length; k++) push(out, f.charCodeAt(k), i, i + len);
+    ({ buf, starts, ends, o } = out);
+    i += len;
+  }
+
+  foldWords(buf, o, signals);
+
+  let text = decodeUtf16(buf, o);
+  if (depth < MAX_DEPTH) {
+    for (const blob of decodeBlobs(original)) {
+      signals.add(blob.kind);
+      const inner = normaliseText(blob.text, depth + 1);
+      for (const s of inner.signals) signals.add(s);
+      out.o = o;
+      push(out, 0x0a, blob.start, blob.end);
+      for (let k = 0; k < inner.text.length; k++) push(out, inner.text.charCodeAt(k), blob.start, blob.end);
+      ({ buf, starts, ends, o } = out);
+      text += "\n" + inner.text;
+    }
+  }
+  const S = starts.subarray(0, o);
+  const E = ends.subarray(0, o);
+  return {
+    text,
+    starts: S,
+    ends: E,
+    signals,
+    toOriginal(start: number, end: number) {
+      if (o === 0) return { start: 0, end: 0 };
+      const a = Math.min(Math.max(start, 0), o - 1);
+      const b = Math.min(Math.max(end - 1, a), o - 1);
+      return { start: S[a]!, end: Math.max(E[b]!, S[a]!) };
+    },
+  };
+}
+
+interface Out {
+  buf: Uint16Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  o: number;
+}
+
+function push(out: Out, c: number, s: number, e: number): void {
+  if (out.o >= out.buf.length) {
+    const cap = out.buf.length * 2;
+    const nb = new Uint16Array(cap);
+    nb.set(out.buf);
+    out.buf = nb;
+    const ns = new Int32Array(cap);
+    ns.set(out.starts);
+    out.starts = ns;
+    const ne = new Int32Array(cap);
+    ne.set(out.ends);
+    out.ends = ne;
+  }
+  out.buf[out.o] = c;
+  out.starts[out.o] = s;
+  out.ends[out.o] = e;
+  out.o++;
+}
+
+function lowerAscii(c: number): number {
+  return c >= 0x41 && c <= 0x5a ? c + 32 : c;
+}
+
+function isInvisible(cp: number): boolean {
+  return (
+    (cp >= 0x200b && cp <= 0x200f) ||
+    (cp >= 0x202a && cp <= 0x202e) ||
+    (cp >= 0x2060 && cp <= 0x2064) ||
+    (cp >= 0x2066 && cp <= 0x206f) ||
+    cp === 0xfeff ||
+    cp === 0x00ad ||
+    cp === 0x034f ||
+    cp === 0x180e ||
+    cp === 0x061c ||
+    (cp >= 0xfe00 && cp <= 0xfe0f) ||
+    (cp >= 0xe0100 && cp <= 0xe01ef) ||
+    (cp >= 0x80 && cp <= 0x9f)
+  );
+}
+
+function isUnicodeSpace(cp: number): boolean {
+  return cp === 0xa0 || cp === 0x1680 || (cp >= 0x2000 && cp <= 0x200a) || cp === 0x2028 || cp === 0x2029 || cp === 0x202f || cp === 0x205f || cp === 0x3000 || cp === 0x85;
+}
+
+/** Skips one ANSI escape sequence (CSI, OSC, or a two-byte escape); bounded, never backtracks. */
+function skipAnsi(s: string, i: number): number {
+  const next = s.charCodeAt(i + 1);
+  if (next === 0x5b /* [ */) {
+    let j = i + 2;
+    while (j < s.length && j < i + 64) {
+      const c = s.charCodeAt(j);
+      if (c >= 0x40 && c <= 0x7e) return j + 1;
+      j++;
+    }
+    return j;
+  }
+  if (next === 0x5d /* ] */) {
+    let j = i + 2;
+    while (j < s.length && j < i + 2048) {
+      const c = s.charCodeAt(j);
+      if (c === 0x07) return j + 1;
+      if (c === 0x1b && s.charCodeAt(j + 1) === 0x5c) return j + 2;
+      j++;
+    }
+    return j;
+  }
+  return Math.min(i + 2, s.length);
+}
+
+const NAMED: Record<string, number> = { lt: 60, gt: 62, amp: 38, quot: 34, apos: 39, nbsp: 32, colon: 58, sol: 47, lpar: 40, rpar: 41, semi: 59, equals: 61, num: 35, period: 46, comma: 44 };
+
+function decodeEntity(s: string, i: number): { cp: number; end: number } | undefined {
+  const semi = s.indexOf(";", i + 2);
+  if (semi < 0 || semi - i > 10) return undefined;
+  const body = s.slice(i + 1, semi);
+  let cp: number | undefined;
+  if (body.charCodeAt(0) === 0x23) {
+    const hex = body[1] === "x" || body[1] === "X";
+    const digits = body.slice(hex ? 2 : 1);
+    if (digits.length === 0 || !(hex ? /^[0-9a-fA-F]+$/ : /^[0-9]+$/).test(digits)) return undefined;
+    cp = parseInt(digits, hex ? 16 : 10);
+    if (!(cp > 0 && cp <= 0x10ffff)) return undefined;
+  } else {
+    cp = NAMED[body.toLowerCase()];
+  }
+  return cp === undefined ? undefined : { cp, end: semi + 1 };
+}
+
+// Mixed-script words ("іgnоre" with Cyrillic і/о) are folded to Latin; pure Cyrillic or Greek
+// words stay, so Russian text is still Russian to the rules.
+const CONFUSABLE = new Uint16Array(0x800);
+for (const [from, to] of [
+  ["а", "a"], ["в", "b"], ["с", "c"], ["е", "e"], ["һ", "h"], ["і", "i"], ["ј", "j"], ["к", "k"], ["м", "m"], ["н", "h"], ["о", "o"], ["р", "p"], ["ѕ", "s"], ["т", "t"], ["у", "y"], ["х", "x"], ["ԁ", "d"], ["ԛ", "q"], ["ԝ", "w"], ["ɡ", "g"], ["ı", "i"], ["ɑ", "a"], ["ο", "o"], ["α", "a"], ["ε", "e"], ["ι", "i"], ["κ", "k"], ["ν", "v"], ["ρ", "p"], ["τ", "t"], ["υ", "u"], ["χ", "x"], ["β", "b"], ["γ", "y"], ["η", "n"], ["ω", "w"],
+] as const) CONFUSABLE[from.charCodeAt(0)] = to.charCodeAt(0);
+const LEET = new Uint16Array(0x3a);
+for (const [d, l] of [[48, 111], [49, 105], [51, 101], [52, 97], [53, 115], [55, 116]] as const) LEET[d] = l;
+
+function isWordUnit(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && c < 0x2000);
+}
+
+/** Per word: homoglyph folding when Latin and look-alikes mix; leet when letters and digits mix. */
+function foldWords(buf: Uint16Array, len: number, signals: Set<ObfuscationSignal>): void {
+  let i = 0;
+  while (i < len) {
+    if (!isWordUnit(buf[i]!)) {
+      i++;
+      continue;
+    }
+    let j = i;
+    let latin = 0;
+    let conf = 0;
+    let other = 0;
+    let leet = 0;
+    let digits = 0;
+    while (j < len && isWordUnit(buf[j]!)) {
+      const c = buf[j]!;
+      if (c >= 0x61 && c <= 0x7a) latin++;
+      else if (c >= 0x30 && c <= 0x39) {
+        digits++;
+        if (LEET[c] !== 0) leet++;
+      } else if (c < 0x800 && CONFUSABLE[c] !== 0) conf++;
+      else other++;
+      j++;
+    }
+    if (conf > 0 && latin > 0 && other === 0) {
+      for (let k = i; k < j; k++) {
+        const c = buf[k]!;
+        if (c < 0x800 && CONFUSABLE[c] !== 0) buf[k] = CONFUSABLE[c]!;
+      }
+      signals.add("homoglyph");
+      latin += conf;
+    }
+    // "1gn0r3": at least three letters and some leet digits; plain numbers and "v2" stay.
+    if (leet > 0 && latin >= 2 && digits === leet && digits <= latin + 1) {
+      for (let k = i; k < j; k++) {
+        const c = buf[k]!;
+        if (c < 0x3a && LEET[c] !== 0) buf[k] = LEET[c]!;
+      }
+      signals.add("leet");
+    }
+    i = j;
+  }
+}
+
+const utf16 = new TextDecoder("utf-16le");
+
+function decodeUtf16(buf: Uint16Array, len: number): string {
+  if (len < 64) return String.fromCharCode(...buf.subarray(0, len));
+  return utf16.decode(buf.subarray(0, len));
+}
