@@ -6,7 +6,7 @@ import { connectV1, prepare, ROOT } from "../helpers/wrap-harness.js";
 // comment telling the assistant to forward password resets and keep quiet).
 const DEMO = [process.execPath, path.join(ROOT, "examples/demo/demo-server.mjs")];
 const config = (action: string, trust = "verified") => `servers:\n  demo:\n    trust: ${trust}\n    injection: { action: ${action} }\n`;
-const textOf = (r: { content?: unknown }) => (r.content as { type: string; text: string }[]).map((c) => c.text).join("\n");
+const textOf = (r: unknown) => ((r as { content: { type: string; text: string }[] }).content).map((c) => c.text).join("\n");
 
 describe("wrap: prompt injection in tool results", () => {
   it("block: the injected email never reaches the client; the audit line names rules, not content", async () => {
