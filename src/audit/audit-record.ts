@@ -1,4 +1,5 @@
 import type { Severity } from "../pipeline/decision.js";
+import type { ResultSummary } from "./result-summary.js";
 
 /** What a component reports; the audit log adds seq, ts, session, caller, prev and hash. */
 export interface AuditEntry {
@@ -18,6 +19,8 @@ export interface AuditEntry {
   ok?: boolean;
   error?: string;
   result_bytes?: number;
+  /** Shape of a tool result (summariseResult); never the content unless configured. */
+  result?: ResultSummary;
   latency_ms?: number;
   details?: Record<string, unknown>;
 }

@@ -1,18 +1,49 @@
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { AuditEntry, AuditLog, AuditRecord } from "./audit-record.js";
+import type { AuditEntry, AuditLog } from "./audit-record.js";
+import type { AuditSink } from "./audit-sink.js";
+import { chainHasher, type ChainHasher } from "./chain-hash.js";
+import { segmentFile, segmentsOf, writerFile } from "./chain-files.js";
+import { readChainHead, readChainTail } from "./chain-tail.js";
+import { FileLock } from "./file-lock.js";
 
-export const GENESIS_HASH = "0".repeat(64);
+export { GENESIS_HASH } from "./chain-hash.js";
+
+export interface RotationOptions {
+  /** Start a new file once the active one would exceed this many bytes. */
+  maxBytes?: number;
+  /** Start a new file when the UTC date changes. */
+  daily?: boolean;
+}
+
+export interface JsonlAuditLogOptions {
+  onError?: (e: Error) => void;
+  /** HMAC key: lines are signed so that a writer without the key cannot produce a valid chain. */
+  hmacKey?: string | Buffer;
+  rotate?: RotationOptions;
+  /** Extra destinations for every line (stdout, syslog, HTTP, alert webhooks). */
+  sinks?: AuditSink[];
+  /**
+   * Take `<file>.lock`; if another live process holds it, write a sibling chain (audit.w1.jsonl, ...)
+   * instead of forking this one. Default true. Not applied to non-regular files (/dev/null).
+   */
+  lock?: boolean;
+  /** Clock, for rotation tests. */
+  now?: () => Date;
+}
+
+const MAX_WRITERS = 64;
 
 /**
  * Append-only JSONL audit log. Each line carries `seq`, `prev` (hash of the previous line) and its
  * own `hash`, continuing the chain of an existing file. Lines are buffered for one event-loop turn
- * and written with one append, so a burst costs one syscall; `flush()` writes synchronously (used
- * on exit so nothing is lost).
+ * and written with one append, so a burst costs one syscall; `flush()` writes synchronously (the
+ * relay calls it before each reply: write-ahead). Rotation happens in `flush()`, between lines, and
+ * the chain continues across files (the new file's first `prev` is the old file's last `hash`).
  */
 export class JsonlAuditLog implements AuditLog {
-  readonly path: string;
+  /** The file actually written (a sibling `.wN` file when another process holds the configured one). */
+  path: string;
   private fd: number | undefined;
   private seq: number;
   private prev: string;
@@ -20,16 +51,35 @@ export class JsonlAuditLog implements AuditLog {
   private scheduled = false;
   private failed = false;
   private readonly onError: (e: Error) => void;
+  private readonly hash: ChainHasher;
+  private readonly sinks: AuditSink[];
+  private readonly rotate: RotationOptions;
+  private readonly now: () => Date;
+  private lock: FileLock | undefined;
+  private regular = false;
+  private size = 0;
+  private firstSeq = 0;
+  private day = "";
 
-  constructor(file: string, opts: { onError?: (e: Error) => void } = {}) {
-    this.path = path.resolve(file);
+  constructor(file: string, opts: JsonlAuditLogOptions = {}) {
+    const configured = path.resolve(file);
+    this.path = configured;
     this.onError = opts.onError ?? ((e) => process.stderr.write(`portcullis: audit log ${this.path}: ${e.message}\n`));
-    fs.mkdirSync(path.dirname(this.path), { recursive: true });
-    const tail = readChainTail(this.path);
+    this.hash = chainHasher(opts.hmacKey);
+    this.sinks = opts.sinks ?? [];
+    this.rotate = { ...opts.rotate };
+    this.now = opts.now ?? (() => new Date());
+    fs.mkdirSync(path.dirname(configured), { recursive: true });
+    if (opts.lock !== false && !isSpecialFile(configured)) this.path = this.acquire(configured);
+    let tail = readChainTail(this.path);
+    if (tail.seq === 0) {
+      // The active file is new or empty after a rotation: the chain continues from the newest segment.
+      const last = segmentsOf(this.path).pop();
+      if (last) tail = { ...readChainTail(last), needsNewline: tail.needsNewline };
+    }
     this.seq = tail.seq;
     this.prev = tail.hash;
-    this.fd = fs.openSync(this.path, "a", 0o600);
-    if (tail.needsNewline) fs.writeSync(this.fd, "\n");
+    this.open(tail.needsNewline);
   }
 
   get healthy(): boolean {
@@ -41,14 +91,16 @@ export class JsonlAuditLog implements AuditLog {
     // Serialise once: the hash covers the line without its `hash` field, which is appended last.
     // JSON.stringify drops undefined fields, so optional entry fields cost nothing when absent.
     const body = JSON.stringify({ seq, ts: new Date().toISOString(), ...entry, prev: this.prev });
-    const hash = createHash("sha256").update(body).digest("hex");
+    const hash = this.hash(body);
     this.prev = hash;
-    this.buffer.push(`${body.slice(0, -1)},"hash":"${hash}"}\n`);
+    const line = `${body.slice(0, -1)},"hash":"${hash}"}`;
+    this.buffer.push(`${line}\n`);
+    if (this.sinks.length > 0) this.toSinks(line, seq, entry);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
-    return `au_${seq}_${hash.slice(0, 8)}`;
+    return `au_${seq}_${hash.slice(hash.length - 64, hash.length - 56)}`;
   }
 
   flush(): void {
@@ -57,7 +109,10 @@ export class JsonlAuditLog implements AuditLog {
     const data = this.buffer.join("");
     this.buffer = [];
     try {
-      fs.writeSync(this.fd, data);
+      if (this.regular) this.maybeRotate(data);
+      const bytes = fs.writeSync(this.fd!, data);
+      if (this.size === 0 && this.firstSeq === 0) this.firstSeq = firstSeqOf(data);
+      this.size += bytes;
     } catch (e) {
       if (!this.failed) this.onError(e as Error);
       this.failed = true;
@@ -70,37 +125,100 @@ export class JsonlAuditLog implements AuditLog {
       fs.closeSync(this.fd);
       this.fd = undefined;
     }
+    this.lock?.release();
+    this.lock = undefined;
+    await Promise.all(this.sinks.map((s) => s.close().catch(() => {})));
   }
-}
 
-/** Where an existing file's chain ends: last seq and hash, and whether a torn last line needs a newline. */
-function readChainTail(file: string): { seq: number; hash: string; needsNewline: boolean } {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, "r");
-  } catch {
-    return { seq: 0, hash: GENESIS_HASH, needsNewline: false };
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    if (size === 0) return { seq: 0, hash: GENESIS_HASH, needsNewline: false };
-    const len = Math.min(size, 1 << 20);
-    const buf = Buffer.alloc(len);
-    fs.readSync(fd, buf, 0, len, size - len);
-    const text = buf.toString("utf8");
-    const needsNewline = !text.endsWith("\n");
-    const lines = text.split("\n").filter((l) => l.trim() !== "");
-    for (let i = lines.length - 1; i >= 0; i--) {
+  private acquire(configured: string): string {
+    for (let n = 0; n < MAX_WRITERS; n++) {
+      const candidate = writerFile(configured, n);
+      let lock: FileLock | undefined;
       try {
-        const r = JSON.parse(lines[i]!) as Partial<AuditRecord>;
-        if (typeof r.seq === "number" && typeof r.hash === "string") return { seq: r.seq, hash: r.hash, needsNewline };
+        lock = FileLock.tryAcquire(candidate);
       } catch {
-        // A torn line from a crash: skip it, the chain continues from the last whole line.
+        // Cannot create a lock here (read-only directory?): write unlocked, as before locks existed.
+        return configured;
+      }
+      if (lock) {
+        this.lock = lock;
+        return candidate;
       }
     }
-    return { seq: 0, hash: GENESIS_HASH, needsNewline };
-  } finally {
-    fs.closeSync(fd);
+    this.onError(new Error(`${MAX_WRITERS} live writers hold locks on ${configured}; writing unlocked`));
+    return configured;
+  }
+
+  private open(needsNewline: boolean): void {
+    this.fd = fs.openSync(this.path, "a", 0o600);
+    const st = fs.fstatSync(this.fd);
+    this.regular = st.isFile();
+    this.size = this.regular ? st.size : 0;
+    if (this.regular && this.size > 0) {
+      const head = readChainHead(this.path);
+      this.firstSeq = head?.seq ?? 0;
+      this.day = head?.ts?.slice(0, 10) ?? utcDay(this.now());
+    } else {
+      this.firstSeq = 0;
+      this.day = utcDay(this.now());
+    }
+    if (needsNewline) {
+      // A torn last line from a crash: end it so the next line starts clean (verify skips it).
+      this.size += fs.writeSync(this.fd, "\n");
+    }
+  }
+
+  private maybeRotate(data: string): void {
+    const { maxBytes, daily } = this.rotate;
+    if (this.size === 0) return;
+    const today = utcDay(this.now());
+    const bySize = maxBytes !== undefined && this.size + Buffer.byteLength(data) > maxBytes;
+    const byDay = daily === true && today !== this.day;
+    if (!bySize && !byDay) return;
+    const target = segmentFile(this.path, this.firstSeq || 1);
+    if (fs.existsSync(target)) {
+      this.onError(new Error(`cannot rotate: ${target} already exists; still writing ${this.path}`));
+      this.rotate.maxBytes = undefined;
+      this.rotate.daily = false;
+      return;
+    }
+    fs.closeSync(this.fd!);
+    this.fd = undefined;
+    try {
+      fs.renameSync(this.path, target);
+    } catch (e) {
+      // Keep writing the same file rather than lose lines; rotation stays off until restart.
+      this.onError(new Error(`cannot rotate to ${target}: ${(e as Error).message}; still writing ${this.path}`));
+      this.rotate.maxBytes = undefined;
+      this.rotate.daily = false;
+    }
+    this.open(false);
+    this.day = today;
+  }
+
+  private toSinks(line: string, seq: number, entry: AuditEntry): void {
+    const rec = { seq, event: entry.event, severity: entry.severity };
+    for (const s of this.sinks) {
+      try {
+        s.write(line, rec);
+      } catch {
+        // A sink must never break the data path; its own `dropped` counter shows the loss.
+      }
+    }
   }
 }
 
+const utcDay = (d: Date) => d.toISOString().slice(0, 10);
+
+function firstSeqOf(data: string): number {
+  const m = /^\{"seq":(\d+)/.exec(data);
+  return m ? Number(m[1]) : 0;
+}
+
+function isSpecialFile(file: string): boolean {
+  try {
+    return !fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,5 +1,6 @@
 import { PortcullisError } from "../errors/portcullis-error.js";
 import type { CliIO, Command } from "./cli-io.js";
+import { auditCommand } from "./commands/audit.js";
 import { configCommand } from "./commands/config.js";
 import { detectCommand } from "./commands/detect.js";
 import { redactCommand } from "./commands/redact.js";
@@ -11,7 +12,9 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   serve: { run: async (a, io) => (await import("./commands/serve.js")).serveCommand(a, io), summary: "serve [-c FILE] [--host H] [--port N]               Streamable HTTP gateway (MCP 2025-11-25 sessions)" },
   detect: { run: detectCommand, summary: "detect [--kind output|description|prompt] [--jsonl]   prompt-injection verdicts for stdin" },
   redact: { run: redactCommand, summary: "redact [--json] [--pii] [--keys K,..] [--keep K,..]   replace secrets in stdin with [REDACTED:<type>]" },
+  audit: { run: auditCommand, summary: "audit verify [FILE] | report [--since 24h] [--format text|json|html] | export | prune   prove and read the audit log" },
   config: { run: configCommand, summary: "config init | check [FILE] | schema               write, validate or describe portcullis.yaml" },
+  keys: { run: async (a, io) => (await import("./commands/keys.js")).keysCommand(a, io), summary: "keys create --name N [--scopes S,..] [--rate 60/min] [--expires 30d] | list | revoke ID   API keys for serve" },
 };
 
 const HELP = `Portcullis: a security gateway for MCP servers.

@@ -30,6 +30,8 @@ export function resolveServerPolicy(name: string, raw: RawServer, defaults: RawC
     audit: {
       allCalls: raw.audit?.all_calls ?? defaults?.audit?.all_calls ?? BUILTIN_DEFAULTS.audit.all_calls,
       zdr: raw.audit?.zdr ?? defaults?.audit?.zdr ?? BUILTIN_DEFAULTS.audit.zdr,
+      sensitivity: raw.audit?.sensitivity ?? defaults?.audit?.sensitivity,
+      results: raw.audit?.results ?? defaults?.audit?.results,
     },
     injection: {
       ...BUILTIN_DEFAULTS.injection,

@@ -12,6 +12,22 @@ export const OUTBOUND_MODES = ["off", "block", "redact", "warn"] as const;
 export const OPERATIONS = ["read", "search", "query", "write", "delete", "execute"] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
+const SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
+export const SENSITIVITY_LEVELS = ["public", "internal", "confidential", "restricted"] as const;
+const duration = z.string().regex(/^\d+(?:\.\d+)?[smhdw]$/, "a duration like 90d, 24h, 30m");
+const auditSink = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("stdout") }),
+  z.strictObject({ type: z.literal("stderr") }),
+  z.strictObject({
+    type: z.literal("syslog"), host: z.string(), port: z.number().int().min(1).max(65535).optional(),
+    protocol: z.enum(["udp", "tcp"]).optional(), facility: z.number().int().min(0).max(23).optional(), min_severity: z.enum(SEVERITIES).optional(),
+  }),
+  z.strictObject({
+    type: z.literal("http"), url: z.string().url(), format: z.enum(["jsonl", "otlp"]).optional(),
+    min_severity: z.enum(SEVERITIES).optional(), headers: z.record(z.string(), z.string()).optional(),
+  }),
+]);
+
 const argumentRule = z
   .strictObject({
     pattern: z.string().optional().describe("Regular expression the (string) value must match"),
@@ -40,6 +56,8 @@ const toolPolicy = z.strictObject({
   arguments: z.record(z.string(), argumentRule).optional(),
   operation: z.enum(OPERATIONS).optional().describe("Override the inferred operation class"),
   read_only: z.boolean().optional().describe("Declare the tool read-only (a grant; annotations are only hints)"),
+  rate_per_minute: z.number().int().positive().optional().describe("Calls per minute per caller for this tool"),
+  sensitivity: z.enum(SENSITIVITY_LEVELS).optional().describe("What the audit log keeps of this tool's arguments"),
 });
 
 const toolsSection = z.strictObject({
@@ -62,7 +80,14 @@ const securityPolicyFields = {
   max_request_kb: z.number().positive().optional(),
   timeout_s: z.number().positive().optional(),
   rate_limit: z.strictObject({ per_minute: z.number().int().positive() }).optional(),
-  audit: z.strictObject({ all_calls: z.boolean().optional(), zdr: z.boolean().optional() }).optional(),
+  audit: z
+    .strictObject({
+      all_calls: z.boolean().optional(),
+      zdr: z.boolean().optional().describe("Zero data retention: metadata only, no payload written anywhere"),
+      sensitivity: z.enum(SENSITIVITY_LEVELS).optional().describe("Default for tools: public | internal | confidential | restricted"),
+      results: z.enum(["summary", "full"]).optional().describe("Audit result summaries (default) or full results"),
+    })
+    .optional(),
   injection: z
     .strictObject({
       action: z.enum(["block", "withhold", "wrap", "warn"]).optional(),
@@ -129,10 +154,31 @@ export const serverSchema = z
 export const configSchema = z.strictObject({
   defaults: defaultsSchema.optional(),
   servers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, "server names use letters, digits, _ and -"), serverSchema).optional(),
-  audit: z.strictObject({ path: z.string().optional() }).optional(),
-  auth: z.record(z.string(), z.unknown()).optional(),
-  store: z.strictObject({ url: z.string() }).optional(),
-  alerts: z.array(z.record(z.string(), z.unknown())).optional(),
+  audit: z
+    .strictObject({
+      path: z.string().optional(),
+      hmac_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe("Env var holding the HMAC key for the chain"),
+      rotate: z.strictObject({ max_mb: z.number().positive().optional(), daily: z.boolean().optional() }).optional(),
+      sinks: z.array(auditSink).optional(),
+      retention: z.record(z.string(), duration).optional().describe("default | security | operational | <event> -> max age"),
+    })
+    .optional(),
+  auth: z
+    .strictObject({
+      api_keys: z.boolean().optional().describe("serve: require `Authorization: Bearer <key>` (portcullis keys create)"),
+      oauth: z.record(z.string(), z.unknown()).optional().describe("serve: OAuth 2.1 resource server (not yet implemented)"),
+    })
+    .optional(),
+  serve: z
+    .strictObject({
+      allowed_origins: z.array(z.string()).optional().describe("Browser origins allowed to call the gateway"),
+      max_sessions: z.number().int().positive().optional(),
+    })
+    .optional(),
+  store: z.strictObject({ url: z.string().regex(/^(sqlite:|rediss?:\/\/)/i, "use sqlite:PATH, redis://host:6379 or rediss://host:6380") }).optional(),
+  alerts: z
+    .array(z.strictObject({ url: z.string().url(), min_severity: z.enum(SEVERITIES).optional(), headers: z.record(z.string(), z.string()).optional() }))
+    .optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -14,7 +14,7 @@ export interface ServerPolicy {
   maxRequestBytes: number;
   timeoutMs: number;
   ratePerMinute: number;
-  audit: { allCalls: boolean; zdr: boolean };
+  audit: { allCalls: boolean; zdr: boolean; sensitivity?: "public" | "internal" | "confidential" | "restricted"; results?: "summary" | "full" };
   injection: {
     action: "block" | "withhold" | "wrap" | "warn";
     threshold: "low" | "default" | "high" | number;

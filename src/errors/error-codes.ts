@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   ORIGIN_REJECTED: { rpc: -32052, title: "Request Origin or Host is not allowed (HTTP 403, DNS-rebinding defence)" },
   SESSION_NOT_FOUND: { rpc: -32053, title: "Unknown or expired Mcp-Session-Id (HTTP 404)" },
   GATEWAY_BUSY: { rpc: -32054, title: "Too many open sessions (HTTP 503)" },
+  STORE_UNAVAILABLE: { rpc: -32055, title: "State store (SQLite/Redis) unavailable; request refused (fail closed)" },
   CONFIG_INVALID: { rpc: -32030, title: "Configuration is invalid" },
   USAGE: { rpc: -32031, title: "Command-line usage error" },
 } as const;

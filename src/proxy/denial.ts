@@ -6,6 +6,8 @@ export interface DenialMeta {
   rule: string;
   code: ErrorCode;
   auditId: string;
+  /** For RATE_LIMITED: when to retry (the HTTP gateway turns it into 429 + Retry-After). */
+  retryAfterMs?: number;
 }
 
 // Codes about the message itself rather than a policy verdict on a tool: always JSON-RPC errors.

@@ -1,5 +1,6 @@
 import type { AuditEntry, AuditLog } from "../audit/audit-record.js";
-import { maskArguments } from "../audit/mask-arguments.js";
+import { summariseResult } from "../audit/result-summary.js";
+import { auditArguments, type PayloadAuditOptions } from "../audit/sensitivity.js";
 import { redactValue } from "../layers/redaction/redact-value.js";
 import type { ServerPolicy } from "../config/server-policy.js";
 import type { ErrorCode } from "../errors/error-codes.js";
@@ -298,7 +299,8 @@ export class MessageRelay {
       const isError = res.error !== undefined || res.result?.isError === true;
       this.record({
         event: "tool_call", severity: "info", method: req.method, tool: toolNameOf(req.params), args: this.auditArgs(req),
-        decision: "allow", ok: !isError, error: res.error ? redactValue(res.error.message, this.server.redaction) : undefined, result_bytes: bytes, latency_ms: Math.round(latency * 1000) / 1000,
+        decision: "allow", ok: !isError, error: res.error && !this.server.audit.zdr ? redactValue(res.error.message, this.server.redaction) : undefined, result_bytes: bytes, latency_ms: Math.round(latency * 1000) / 1000,
+        result: summariseResult(res.result ?? res.error, bytes, { ...this.payloadOptions(toolNameOf(req.params)), store: this.server.audit.results }),
       });
     }
     this.out.toClient(line);
@@ -327,7 +329,8 @@ export class MessageRelay {
   }
 
   private upstreamGarbage(raw: string, why: string): void {
-    this.log(`upstream "${this.server.name}" sent a message that is ${why}; dropped: ${raw.slice(0, 120)}`);
+    // Zero data retention covers the operator log too: say what happened, not what it carried.
+    this.log(`upstream "${this.server.name}" sent a message that is ${why}; dropped${this.server.audit.zdr ? "" : `: ${raw.slice(0, 120)}`}`);
     this.record({ event: "upstream_malformed", severity: "medium", decision: "deny", layer: "relay", rule: "malformed-upstream", code: "UPSTREAM_MALFORMED", reason: `upstream sent a message that is ${why}; dropped`, result_bytes: Buffer.byteLength(raw) });
   }
 
@@ -398,7 +401,8 @@ export class MessageRelay {
       event: d.event ?? "access_denied", severity: d.severity ?? (upstreamFault ? "high" : "medium"), method: req.method, tool,
       args: tool !== undefined ? this.auditArgs(req) : undefined, decision: "deny", layer, rule: d.rule, code: d.code, reason: d.reason, details: d.details,
     });
-    this.out.toClient(JSON.stringify(denialResponse(req.id, req.method, d.reason, { layer, rule: d.rule, code: d.code, auditId }, modernEnvelope(req) !== undefined)));
+    const retryAfterMs = typeof d.details?.retryAfterMs === "number" ? d.details.retryAfterMs : undefined;
+    this.out.toClient(JSON.stringify(denialResponse(req.id, req.method, d.reason, { layer, rule: d.rule, code: d.code, auditId, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }, modernEnvelope(req) !== undefined)));
   }
 
   private rejectClient(id: JsonRpcId | null, method: string | undefined, code: ErrorCode, rule: string, reason: string, event: string): void {
@@ -411,12 +415,19 @@ export class MessageRelay {
     this.record({ event: d.event, severity: d.severity ?? "info", method: req.method, tool: toolNameOf(req.params), decision: "modify", layer, rule: d.rule, reason: d.reason, details: d.details });
   }
 
+  /** Arguments as the tool's sensitivity allows; secrets masked by key and redacted by value. */
   private auditArgs(req: JsonRpcRequest): unknown {
-    if (this.server.audit.zdr) return undefined;
-    const args = req.params?.arguments;
-    if (args === undefined) return undefined;
-    // Secrets never reach the audit log: by key name (mask) and by value (the text detectors).
-    return maskArguments(redactValue(args, this.server.redaction), this.server.redaction.keys);
+    return auditArguments(req.params?.arguments, this.payloadOptions(toolNameOf(req.params)));
+  }
+
+  private payloadOptions(tool: string | undefined): PayloadAuditOptions {
+    const s = this.server;
+    return {
+      sensitivity: (tool !== undefined ? s.tools.policies[tool]?.sensitivity : undefined) ?? s.audit.sensitivity,
+      zdr: s.audit.zdr,
+      secretKeys: s.redaction.keys,
+      redactString: (v) => redactValue(v, s.redaction),
+    };
   }
 
   private record(e: AuditEntry): string {

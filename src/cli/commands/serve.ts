@@ -1,9 +1,11 @@
 import { parseArgs } from "node:util";
-import { JsonlAuditLog } from "../../audit/jsonl-audit-log.js";
+import { createBearerAuthenticator } from "../../auth/bearer-authenticator.js";
+import { openConfiguredStore } from "../../store/open-store.js";
 import { UsageError } from "../../errors/portcullis-error.js";
 import { defaultLayers } from "../../layers/default-layers.js";
 import { Pipeline } from "../../pipeline/pipeline.js";
 import { startGateway, type GatewayRoute } from "../../transport/http/gateway.js";
+import { openAuditLog } from "../audit-writer.js";
 import type { Command } from "../cli-io.js";
 import { loadCliConfig } from "../load-cli-config.js";
 
@@ -26,19 +28,26 @@ export const serveCommand: Command = async (args, io) => {
   const host = values.host ?? "127.0.0.1";
   const port = values.port === undefined ? 8747 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535 (got "${values.port}").\n${USAGE}`);
-  if (!LOOPBACK.has(host)) {
-    // Until API keys / OAuth are wired into serve, a non-loopback listener would be open to anyone.
-    throw new UsageError(`refusing to listen on ${host}: serve has no authentication configured yet, so it binds to loopback only. Put a TLS-terminating, authenticating proxy in front, or use 127.0.0.1.`);
-  }
   const cfg = loadCliConfig({ config: values.config, stateDir: values["state-dir"] }, io.env, io.cwd);
+  const apiKeys = cfg.loaded.raw.auth?.api_keys === true;
+  if (!LOOPBACK.has(host) && !apiKeys) {
+    // Without authentication a non-loopback listener would be open to anyone who can reach it.
+    throw new UsageError(`refusing to listen on ${host} without authentication: set \`auth: { api_keys: true }\` in ${cfg.file ?? "portcullis.yaml"} (and create keys with \`portcullis keys create\`), or use 127.0.0.1.`);
+  }
   if (cfg.servers.size === 0) throw new UsageError(`${cfg.file ?? "no config file"}: serve needs at least one server under \`servers:\` (see \`portcullis config init\`).`);
+  const store = await openConfiguredStore(cfg);
   const routes = new Map<string, GatewayRoute>();
-  for (const s of cfg.servers.values()) routes.set(s.name, { server: s, pipeline: new Pipeline(defaultLayers(s, { stateDir: cfg.stateDir })) });
-  const audit = new JsonlAuditLog(cfg.auditPath);
-  const gw = await startGateway({ routes, audit, host, port, allowedOrigins: values["allow-origin"] ?? [] });
+  for (const s of cfg.servers.values()) routes.set(s.name, { server: s, pipeline: new Pipeline(defaultLayers(s, { stateDir: cfg.stateDir, store, authenticated: apiKeys })) });
+  const audit = openAuditLog(cfg, io, { stdoutIsProtocol: false });
+  const gw = await startGateway({
+    routes, audit, host, port,
+    allowedOrigins: [...(cfg.loaded.raw.serve?.allowed_origins ?? []), ...(values["allow-origin"] ?? [])],
+    maxSessions: cfg.loaded.raw.serve?.max_sessions,
+    authenticate: apiKeys ? createBearerAuthenticator(store) : undefined,
+  });
   io.stdout.write(`portcullis serve: listening on ${gw.url}\n`);
   for (const name of routes.keys()) io.stdout.write(`  ${gw.url}/mcp/${name}\n`);
-  io.stdout.write(`  audit: ${cfg.auditPath}\n`);
+  io.stdout.write(`  audit: ${cfg.auditPath}\n  store: ${store.kind} ${store.location}\n  auth: ${apiKeys ? "API keys (Authorization: Bearer pcl_...)" : "none (loopback only)"}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
@@ -46,5 +55,6 @@ export const serveCommand: Command = async (args, io) => {
   });
   await gw.close();
   await audit.close();
+  await store.close();
   return 0;
 };

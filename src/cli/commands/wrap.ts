@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { JsonlAuditLog } from "../../audit/jsonl-audit-log.js";
 import { pickServer } from "../../config/resolve-config.js";
 import { UsageError } from "../../errors/portcullis-error.js";
 import { defaultLayers } from "../../layers/default-layers.js";
 import { Pipeline } from "../../pipeline/pipeline.js";
+import { openStore } from "../../store/open-store.js";
 import { runStdioWrap } from "../../transport/stdio-wrap.js";
+import { openAuditLog } from "../audit-writer.js";
 import type { Command } from "../cli-io.js";
 import { loadCliConfig } from "../load-cli-config.js";
 
@@ -32,9 +33,12 @@ export const wrapCommand: Command = async (args, io) => {
   if (!upstream || upstream.length === 0) {
     throw new UsageError(`no server command: give one after \`--\`${server.url ? "" : ` or set servers.${server.name}.command in the config`}.\n${WRAP_USAGE}`);
   }
-  const audit = new JsonlAuditLog(cfg.auditPath);
+  // A stdio session is one process: its rate limits live in memory unless `store.url` asks to share them.
+  const store = await openStore(cfg.loaded.raw.store?.url ?? "sqlite::memory:", cfg.baseDir);
+  const audit = openAuditLog(cfg, io, { stdoutIsProtocol: true });
   const caller = createHash("sha256").update(`local:${os.userInfo().username}`).digest("hex").slice(0, 16);
-  const code = await runStdioWrap({ server, command: upstream, pipeline: new Pipeline(defaultLayers(server, { stateDir: cfg.stateDir })), audit, caller, stdin: io.stdin, stdout: io.stdout });
+  const code = await runStdioWrap({ server, command: upstream, pipeline: new Pipeline(defaultLayers(server, { stateDir: cfg.stateDir, store })), audit, caller, stdin: io.stdin, stdout: io.stdout });
   await audit.close();
+  await store.close();
   return code;
 };

@@ -82,7 +82,17 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       replyError(res, 404, "SESSION_NOT_FOUND", `No MCP endpoint at ${url.pathname}; endpoints: ${[...opts.routes.keys()].map((s) => `/mcp/${s}`).join(", ")}.`);
       return;
     }
-    const auth = opts.authenticate ? await opts.authenticate(req, route.server.name) : ({ ok: true } as AuthResult);
+    let auth: AuthResult = { ok: true };
+    if (opts.authenticate) {
+      try {
+        auth = await opts.authenticate(req, route.server.name);
+      } catch (e) {
+        // Fail closed: credentials we cannot check are credentials we do not accept.
+        opts.audit.record({ event: "store_unavailable", severity: "high", server: route.server.name, decision: "deny", layer: "identity", code: "STORE_UNAVAILABLE", reason: (e as Error).message });
+        replyError(res, 503, "STORE_UNAVAILABLE", `Portcullis cannot verify credentials right now (${(e as Error).message}); retry shortly.`, { "retry-after": "5" });
+        return;
+      }
+    }
     if (!auth.ok) {
       opts.audit.record({ event: "auth_failure", severity: auth.status === 401 ? "medium" : "high", server: route.server.name, decision: "deny", layer: "identity", code: auth.status === 401 ? "UNAUTHORIZED" : "FORBIDDEN", reason: auth.message });
       replyError(res, auth.status, auth.status === 401 ? "UNAUTHORIZED" : "FORBIDDEN", auth.message, auth.challenge ? { "www-authenticate": auth.challenge } : {});

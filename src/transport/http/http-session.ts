@@ -7,6 +7,7 @@ import { SessionState, type Principal } from "../../pipeline/session-state.js";
 import { MessageRelay } from "../../proxy/message-relay.js";
 import { idKey, type JsonRpcId } from "../../protocol/json-rpc.js";
 import { UpstreamConnection } from "../upstream-connection.js";
+import { httpStatusOf } from "./rate-limit-status.js";
 
 interface Waiting {
   res: ServerResponse;
@@ -100,7 +101,10 @@ export class HttpSession {
       if (!w) return; // the client gave up on it
       this.waiting.delete(idKey(msg.id));
       if (w.sse) w.res.end(`event: message\ndata: ${line}\n\n`);
-      else w.res.writeHead(200, { "content-type": "application/json", "mcp-session-id": this.id }).end(line);
+      else {
+        const { status, headers } = httpStatusOf(msg);
+        w.res.writeHead(status, { "content-type": "application/json", "mcp-session-id": this.id, ...headers }).end(line);
+      }
       return;
     }
     if (msg.method === "notifications/progress") {

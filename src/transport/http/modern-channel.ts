@@ -6,6 +6,7 @@ import { SessionState, type Principal } from "../../pipeline/session-state.js";
 import { MessageRelay } from "../../proxy/message-relay.js";
 import type { JsonRpcId } from "../../protocol/json-rpc.js";
 import { UpstreamConnection } from "../upstream-connection.js";
+import { httpStatusOf } from "./rate-limit-status.js";
 
 export const MODERN_VERSIONS = ["2026-07-28"] as const;
 const HANDSHAKE_ID = "portcullis-handshake";
@@ -112,7 +113,8 @@ export class ModernChannel {
     }
     const err = msg.error as { code?: number } | undefined;
     // Modern-era HTTP maps "method not found" to 404; every other reply is 200 with its JSON-RPC body.
-    w.res.writeHead(err?.code === -32601 ? 404 : 200, { "content-type": "application/json" }).end(JSON.stringify(msg));
+    const limited = httpStatusOf(msg);
+    w.res.writeHead(err?.code === -32601 ? 404 : limited.status, { "content-type": "application/json", ...limited.headers }).end(JSON.stringify(msg));
   }
 
   private shut(how: string, expected: boolean, opts: { log: (l: string) => void; onClosed: () => void }): void {
