@@ -3,7 +3,10 @@ import type { CliIO, Command } from "./cli-io.js";
 import { auditCommand } from "./commands/audit.js";
 import { configCommand } from "./commands/config.js";
 import { detectCommand } from "./commands/detect.js";
+import { exportCommand } from "./commands/export.js";
+import { pinsCommand } from "./commands/pins.js";
 import { redactCommand } from "./commands/redact.js";
+import { scanCommand } from "./commands/scan.js";
 import { wrapCommand } from "./commands/wrap.js";
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
@@ -12,7 +15,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   serve: { run: async (a, io) => (await import("./commands/serve.js")).serveCommand(a, io), summary: "serve [-c FILE] [--host H] [--port N]               Streamable HTTP gateway (MCP 2025-11-25 sessions)" },
   detect: { run: detectCommand, summary: "detect [--kind output|description|prompt] [--jsonl]   prompt-injection verdicts for stdin" },
   redact: { run: redactCommand, summary: "redact [--json] [--pii] [--keys K,..] [--keep K,..]   replace secrets in stdin with [REDACTED:<type>]" },
+  scan: { run: scanCommand, summary: "scan [-c FILE | --import claude|cursor|vscode [FILE] | -- CMD] [--format text|json|sarif] [--fail-on SEV]   review servers' tool descriptions" },
+  pins: { run: pinsCommand, summary: "pins list | diff [SERVER] | approve SERVER[/TOOL] | forget SERVER[/TOOL]   tool-definition pins (rug pulls)" },
   audit: { run: auditCommand, summary: "audit verify [FILE] | report [--since 24h] [--format text|json|html] | export | prune   prove and read the audit log" },
+  export: { run: exportCommand, summary: "export openai|anthropic [-c FILE] [--server NAME]   hosted-MCP tool config for the OpenAI / Anthropic APIs" },
   config: { run: configCommand, summary: "config init | check [FILE] | schema               write, validate or describe portcullis.yaml" },
   keys: { run: async (a, io) => (await import("./commands/keys.js")).keysCommand(a, io), summary: "keys create --name N [--scopes S,..] [--rate 60/min] [--expires 30d] | list | revoke ID   API keys for serve" },
 };

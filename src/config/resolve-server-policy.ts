@@ -50,6 +50,9 @@ export function resolveServerPolicy(name: string, raw: RawServer, defaults: RawC
       policies: tools.policies ?? {},
     },
     methods: { deny: raw.methods?.deny ?? [] },
+    descriptions: { action: { ...stripUndefined(defaults?.descriptions?.action ?? {}), ...stripUndefined(raw.descriptions?.action ?? {}) } },
+    pins: { ...stripUndefined(defaults?.pins ?? {}), ...stripUndefined(raw.pins ?? {}) },
+    publicUrl: raw.public_url,
   };
 }
 

@@ -107,6 +107,25 @@ const securityPolicyFields = {
         .describe("Per-tool overrides"),
     })
     .optional(),
+  descriptions: z
+    .strictObject({
+      action: z
+        .strictObject({
+          critical: z.enum(["drop", "strip", "flag", "allow"]).optional(),
+          high: z.enum(["drop", "strip", "flag", "allow"]).optional(),
+          medium: z.enum(["drop", "strip", "flag", "allow"]).optional(),
+          low: z.enum(["drop", "strip", "flag", "allow"]).optional(),
+        })
+        .optional()
+        .describe("Description review action per finding severity (default: critical/high drop, medium flag, low allow)"),
+    })
+    .optional(),
+  pins: z
+    .strictObject({
+      mode: z.enum(["allow", "block", "review"]).optional().describe("New tools: allow (trust on first use, default) | block | review"),
+      store: z.enum(["file"]).optional().describe("Where pins live: file = pins.lock.json in the state dir"),
+    })
+    .optional(),
   redaction: z
     .strictObject({
       keys: z.array(z.string()).optional().describe("Key patterns whose values are redacted (case/separator-insensitive)"),
@@ -142,6 +161,7 @@ export const serverSchema = z
     cwd: z.string().optional(),
     url: z.string().url().optional(),
     headers: z.record(z.string(), z.string()).optional(),
+    public_url: z.string().url().optional().describe("Public URL where hosted model providers reach this server (e.g. through serve); used by export"),
     tools: toolsSection.optional(),
     methods: methodsSection.optional(),
   })

@@ -40,6 +40,9 @@ export interface ServerPolicy {
     policies: Readonly<Record<string, ToolPolicy>>;
   };
   methods: { deny: readonly string[] };
+  descriptions?: { action?: Partial<Record<"critical" | "high" | "medium" | "low", "drop" | "strip" | "flag" | "allow">> };
+  pins?: { mode?: "allow" | "block" | "review"; store?: "file" };
+  publicUrl?: string;
 }
 
 export type { ArgumentRule, Operation, ToolPolicy, TrustLevel };

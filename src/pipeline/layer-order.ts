@@ -3,10 +3,11 @@
  * named ones, in registration order.
  *
  * Requests: cheap identity and quota checks first so abusive callers cost little; then what may be
- * called at all (method, trust, tool policy) before what it is called with (arguments, caps);
- * approval last, so a human is only asked about calls every automatic rule already allows.
+ * called at all (method, tool policy, trust, reviewed descriptions, pinned definitions) before what
+ * it is called with (arguments, caps); approval last, so a human is only asked about calls every
+ * automatic rule already allows.
  */
-export const REQUEST_ORDER = ["identity", "rate-limit", "method-policy", "tool-policy", "server-trust", "arguments", "call-caps", "approval"] as const;
+export const REQUEST_ORDER = ["identity", "rate-limit", "method-policy", "tool-policy", "server-trust", "description-review", "pins", "arguments", "call-caps", "approval"] as const;
 
 /**
  * Responses: decide what tools exist (policy, trust, caps filter `tools/list`) before reviewing

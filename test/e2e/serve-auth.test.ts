@@ -16,12 +16,13 @@ import { startGateway, type Gateway } from "../../src/transport/http/gateway.js"
 import { MemoryAudit } from "../helpers/memory-audit.js";
 import { EVERYTHING } from "../helpers/wrap-harness.js";
 import { RedisServer } from "../store/redis-server.js";
+import { tmpStateDir } from "../helpers/temp-dir.js";
 
 const policy = () => resolveServerPolicy("everything", { command: EVERYTHING, trust: "medium", rate_limit: { per_minute: 4 } }, undefined, process.cwd());
 async function gateway(store: Store, audit = new MemoryAudit()): Promise<Gateway> {
   const server = policy();
   return startGateway({
-    routes: new Map([["everything", { server, pipeline: new Pipeline(defaultLayers(server, { stateDir: "/tmp/unused", store, authenticated: true })) }]]),
+    routes: new Map([["everything", { server, pipeline: new Pipeline(defaultLayers(server, { stateDir: tmpStateDir(), store, authenticated: true })) }]]),
     audit, host: "127.0.0.1", port: 0, log: () => {}, authenticate: createBearerAuthenticator(store),
   });
 }

@@ -7,6 +7,7 @@ import { Pipeline } from "../../src/pipeline/pipeline.js";
 import { startGateway, type Gateway } from "../../src/transport/http/gateway.js";
 import { MemoryAudit } from "../helpers/memory-audit.js";
 import { EVERYTHING } from "../helpers/wrap-harness.js";
+import { tmpStateDir } from "../helpers/temp-dir.js";
 
 // The real SDK Streamable HTTP client -> `serve` -> the real server-everything over stdio.
 describe("serve: Streamable HTTP gateway (2025-11-25 sessions)", () => {
@@ -17,7 +18,7 @@ describe("serve: Streamable HTTP gateway (2025-11-25 sessions)", () => {
       command: EVERYTHING, trust: "medium", max_request_kb: 64,
       tools: { deny: ["get-env"], policies: { "trigger-long-running-operation": { approval: "never" } } },
     }, undefined, process.cwd());
-    gw = await startGateway({ routes: new Map([["everything", { server, pipeline: new Pipeline(defaultLayers(server, { stateDir: "/tmp/unused" })) }]]), audit, host: "127.0.0.1", port: 0, log: () => {} });
+    gw = await startGateway({ routes: new Map([["everything", { server, pipeline: new Pipeline(defaultLayers(server, { stateDir: tmpStateDir() })) }]]), audit, host: "127.0.0.1", port: 0, log: () => {} });
   });
   afterAll(async () => gw?.close());
 
@@ -98,7 +99,7 @@ describe("serve: stateless 2026-07-28 requests", () => {
   let gw: Gateway;
   beforeAll(async () => {
     const server = resolveServerPolicy("everything", { command: EVERYTHING, trust: "medium", tools: { deny: ["get-env"] } }, undefined, process.cwd());
-    gw = await startGateway({ routes: new Map([["everything", { server, pipeline: new Pipeline(defaultLayers(server, { stateDir: "/tmp/unused" })) }]]), audit: new MemoryAudit(), host: "127.0.0.1", port: 0, log: () => {} });
+    gw = await startGateway({ routes: new Map([["everything", { server, pipeline: new Pipeline(defaultLayers(server, { stateDir: tmpStateDir() })) }]]), audit: new MemoryAudit(), host: "127.0.0.1", port: 0, log: () => {} });
   });
   afterAll(async () => gw?.close());
 

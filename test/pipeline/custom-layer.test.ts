@@ -6,6 +6,7 @@ import { Pipeline } from "../../src/pipeline/pipeline.js";
 import { MessageRelay } from "../../src/proxy/message-relay.js";
 import { MemoryAudit } from "../helpers/memory-audit.js";
 import { policyOf } from "../helpers/policy.js";
+import { tmpStateDir } from "../helpers/temp-dir.js";
 
 // "Later issues add layers to this same pipeline without touching the proxy": this test does exactly
 // that from outside src/, with two small layers, and runs them through the real relay.
@@ -30,7 +31,7 @@ describe("adding a layer", () => {
     const out: Record<string, unknown>[] = [];
     const up: string[] = [];
     const relay = new MessageRelay({
-      server, audit, pipeline: new Pipeline([...defaultLayers(server, { stateDir: "/tmp/portcullis-unused" }), noWeekendDeletes, shout]),
+      server, audit, pipeline: new Pipeline([...defaultLayers(server, { stateDir: tmpStateDir() }), noWeekendDeletes, shout]),
       endpoints: { toClient: (l) => out.push(JSON.parse(l)), toUpstream: (l) => up.push(l) },
     });
     relay.fromClient(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }));

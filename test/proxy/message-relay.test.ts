@@ -4,6 +4,7 @@ import { Pipeline } from "../../src/pipeline/pipeline.js";
 import { MessageRelay } from "../../src/proxy/message-relay.js";
 import { MemoryAudit } from "../helpers/memory-audit.js";
 import { policyOf } from "../helpers/policy.js";
+import { tmpStateDir } from "../helpers/temp-dir.js";
 
 function setup(raw: Parameters<typeof policyOf>[0] = {}) {
   const server = policyOf({ trust: "verified", timeout_s: 1, ...raw });
@@ -11,7 +12,7 @@ function setup(raw: Parameters<typeof policyOf>[0] = {}) {
   const toClient: Record<string, unknown>[] = [];
   const toUpstream: string[] = [];
   const relay = new MessageRelay({
-    server, audit, pipeline: new Pipeline(defaultLayers(server, { stateDir: "/tmp/portcullis-unused" })),
+    server, audit, pipeline: new Pipeline(defaultLayers(server, { stateDir: tmpStateDir() })),
     endpoints: { toClient: (l) => toClient.push(JSON.parse(l)), toUpstream: (l) => toUpstream.push(l) },
   });
   return { relay, audit, toClient, toUpstream };
