@@ -30,11 +30,12 @@ function metrics(set, flag) {
   return { n: set.length, precision, recall, fpr: fp + tn ? fp / (fp + tn) : 0, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
 }
 
-for (const it of items) it.score = detectInjection(it.text, { kind: it.kind }).score;
+// The verdict, not the bare score: an output verdict resting on the model alone needs the higher bar.
+for (const it of items) it.flag = Object.fromEntries(Object.keys(THRESHOLDS).map((name) => [name, detectInjection(it.text, { kind: it.kind, threshold: name }).verdict === "injection"]));
 for (const [name, th] of Object.entries(THRESHOLDS)) {
   console.log(`\nthreshold ${name} (${th})\nkind          n  precision  recall     FPR      F1`);
   for (const kind of ["output", "description", "prompt"]) {
-    const m = metrics(items.filter((i) => i.kind === kind), (i) => i.score >= th);
+    const m = metrics(items.filter((i) => i.kind === kind), (i) => i.flag[name]);
     console.log(`${kind.padEnd(11)} ${String(m.n).padStart(5)} ${pct(m.precision)} ${pct(m.recall)} ${pct(m.fpr)} ${pct(m.f1)}`);
   }
 }
@@ -45,7 +46,7 @@ for (const it of items) {
   (tags.get(k) ?? tags.set(k, []).get(k)).push(it);
 }
 for (const [k, set] of [...tags].sort()) {
-  const hit = set.filter((i) => i.score >= THRESHOLDS.default).length;
+  const hit = set.filter((i) => i.flag.default).length;
   console.log(`  ${k.padEnd(68)} ${String(hit).padStart(4)}/${String(set.length).padEnd(4)} ${pct(hit / set.length)}`);
 }
 

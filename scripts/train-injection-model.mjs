@@ -17,10 +17,10 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const { values: args } = parseArgs({ options: { data: { type: "string" }, "no-write": { type: "boolean" }, epochs: { type: "string" }, window: { type: "string" }, stride: { type: "string" }, dump: { type: "string" }, "benign-weight": { type: "string" } } });
+const { values: args } = parseArgs({ options: { data: { type: "string" }, "no-write": { type: "boolean" }, epochs: { type: "string" }, window: { type: "string" }, stride: { type: "string" }, dump: { type: "string" }, "benign-weight": { type: "string" }, "no-synthetic": { type: "boolean" } } });
 const dataDir = resolve(args.data ?? join(root, "..", "shared", "data"));
 const dist = join(root, "dist", "layers", "injection");
-const { gatherEvidence } = await import(join(dist, "detect-injection.js"));
+const { gatherEvidence, MODEL_ONLY_OUTPUT_BAR } = await import(join(dist, "detect-injection.js"));
 const { extractFeatures, FEATURES_PER_TOKEN } = await import(join(dist, "ngram-features.js"));
 const { bestWindow } = await import(join(dist, "hashed-ngram-model.js"));
 
@@ -55,7 +55,22 @@ function contextKey(it) {
   if (src.startsWith("npm:")) return "npm:" + src.slice(4).replace(/@[^@/ ]*(?: .*)?$/, "");
   return src + "#" + (Number(it.id.replace(/\D/g, "")) % 9);
 }
+// Synthetic benign corpus (scripts/gen-benign-corpus.mjs, regenerated deterministically): ordinary
+// structured data and non-English business text, so the model cannot learn "JSON" or "not English"
+// as signs of injection. Grouped by generator for cross-validation; reported separately.
+if (!args["no-synthetic"]) {
+  const { generateBenignCorpus } = await import("./gen-benign-corpus.mjs");
+  for (const r of generateBenignCorpus()) items.push({ id: r.id, kind: r.kind, y: 0, tag: r.tag, source: "synthetic:" + r.group, text: r.text, syn: true, group: r.group });
+}
+const dev = items.filter((it) => !it.syn);
+const syn = items.filter((it) => it.syn);
+
 for (const it of items) {
+  if (it.syn) {
+    it.primary = "syn:" + it.group;
+    it.keys = [it.primary];
+    continue;
+  }
   const family = it.tag.includes("+") ? it.tag.split("+")[1] : it.tag;
   it.primary = it.y ? "attack:" + family : "ctx:" + contextKey(it);
   it.keys = it.y ? [it.primary, ...(it.tag.includes("+") ? ["ctx:" + contextKey(it)] : [])] : [it.primary];
@@ -224,7 +239,9 @@ function fitCombiner(set) {
   return { ruleScale: round(rs), modelScale: round(ms), bias: { output: round(b.output), description: round(b.description), prompt: round(b.prompt) } };
 }
 const round = (x) => Math.round(x * 10000) / 10000;
-const combiner = fitCombiner(items);
+// The combiner is calibrated on the real dev data only: the synthetic corpus teaches the model what
+// ordinary data looks like, but its template-made texts would skew the calibration.
+const combiner = fitCombiner(dev);
 const score = (it, modelKey) => {
   const z = combiner.ruleScale * it.ruleLogit + combiner.modelScale * it[modelKey] + combiner.bias[it.kind];
   return 1 / (1 + Math.exp(-z));
@@ -232,7 +249,7 @@ const score = (it, modelKey) => {
 
 // Nested check of the combiner itself: fit it on three folds, apply to the fourth.
 for (let f = 0; f < FOLDS; f++) {
-  const c = fitCombiner(items.filter((it) => foldOf(it.primary) !== f));
+  const c = fitCombiner(dev.filter((it) => foldOf(it.primary) !== f));
   for (const it of items.filter((x) => foldOf(x.primary) === f)) it.oofScore = 1 / (1 + Math.exp(-(c.ruleScale * it.ruleLogit + c.modelScale * it.oofModel + c.bias[it.kind])));
 }
 
@@ -256,16 +273,22 @@ function report(title, pred) {
   console.log(`\n${title}`);
   console.log("kind         n     P      R      FPR    F1");
   for (const kind of [...KINDS, "all"]) {
-    const set = kind === "all" ? items : items.filter((it) => it.kind === kind);
+    const set = kind === "all" ? dev : dev.filter((it) => it.kind === kind);
     const m = metrics(set, pred);
     console.log(`${kind.padEnd(11)} ${String(m.n).padStart(5)} ${pct(m.precision)} ${pct(m.recall)} ${pct(m.fpr)} ${pct(m.f1)}`);
+  }
+  if (syn.length) {
+    const m = metrics(syn, pred);
+    console.log(`synthetic benign ${String(m.n).padStart(5)}  FPR ${pct(m.fpr)}`);
   }
 }
 const TH = { low: 0.3, default: 0.5, high: 0.8 };
 console.log(`combiner (fitted on out-of-fold logits): ${JSON.stringify(combiner)}`);
-report("HELD-OUT (grouped 4-fold CV, combiner also cross-fitted), threshold default=0.5", (it) => it.oofScore >= TH.default);
-report("HELD-OUT, threshold low=0.3", (it) => it.oofScore >= TH.low);
-report("HELD-OUT, threshold high=0.8", (it) => it.oofScore >= TH.high);
+// The run-time decision (detect-injection.ts): an output verdict resting on the model alone must clear a higher bar.
+const decide = (it, s, th) => s >= (it.kind === "output" && it.rules.length === 0 ? Math.max(th, MODEL_ONLY_OUTPUT_BAR ?? 0) : th);
+report("HELD-OUT (grouped 4-fold CV, combiner also cross-fitted), threshold default=0.5", (it) => decide(it, it.oofScore, TH.default));
+report("HELD-OUT, threshold low=0.3", (it) => decide(it, it.oofScore, TH.low));
+report("HELD-OUT, threshold high=0.8", (it) => decide(it, it.oofScore, TH.high));
 report("HELD-OUT, model only (logit > 0)", (it) => it.oofModel > 0);
 report("rules only (ruleLogit >= 2.5; rules were hand-written, so this is NOT a held-out figure)", (it) => it.ruleLogit >= 2.5);
 
@@ -277,14 +300,14 @@ for (const it of items) {
   byTag.get(k).push(it);
 }
 for (const [k, set] of [...byTag].sort()) {
-  const hit = set.filter((it) => it.oofScore >= TH.default).length;
+  const hit = set.filter((it) => decide(it, it.oofScore, TH.default)).length;
   console.log(`  ${k.padEnd(70)} ${String(hit).padStart(4)}/${String(set.length).padEnd(4)} ${pct(hit / set.length)}`);
 }
 
 // ---- final model on all dev data ------------------------------------------------------------
 const final = train(items, 42);
 for (const it of items) it.finalModel = modelLogit(it, final.w, final.bias);
-report("FULL DEV (in-sample: final model trained on all dev data), threshold default", (it) => score(it, "finalModel") >= TH.default);
+for (const [name, th] of Object.entries(TH)) report(`FULL DEV (in-sample: final model trained on all dev data), threshold ${name}`, (it) => decide(it, score(it, "finalModel"), th));
 
 if (!args["no-write"]) {
   let max = 0;

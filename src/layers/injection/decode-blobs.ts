@@ -9,6 +9,9 @@ export interface DecodedBlob {
 // Character classes only, no nested quantifiers: linear scans.
 const BIN_RUN = /(?:[01]{8}[ ]?){6,}/g;
 const MAX_BLOBS = 64;
+// The base64 / base64url / hex alphabet.
+const B64 = new Uint8Array(128);
+for (let c = 0; c < 128; c++) if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x5f || c === 0x2d) B64[c] = 1;
 
 /**
  * Finds base64, hex and percent-encoded runs that decode to mostly printable text with spaces
@@ -19,13 +22,14 @@ export function decodeBlobs(s: string): DecodedBlob[] {
   // Manual scan for runs of the base64 alphabet: a regex would rescan every short word from each
   // of its characters.
   const runs: { index: number; run: string }[] = [];
-  for (let i = 0, start = -1; i <= s.length; i++) {
-    const c = i < s.length ? s.charCodeAt(i) : 0;
-    const inAlphabet = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x5f || c === 0x2d;
-    if (inAlphabet) {
+  const len = s.length;
+  for (let i = 0, start = -1; i <= len; i++) {
+    const c = i < len ? s.charCodeAt(i) : 0;
+    if (c < 0x80 && B64[c] === 1) {
       if (start < 0) start = i;
       continue;
     }
+    if (start < 0) continue;
     if (start >= 0 && i - start >= 20) {
       let end = i;
       while (end < s.length && end - i < 2 && s.charCodeAt(end) === 0x3d) end++;

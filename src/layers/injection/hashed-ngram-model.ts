@@ -63,8 +63,12 @@ export function scoreWithModel(text: string, model: NgramModel): ModelScore {
   };
 }
 
+let contribScratch = new Float64Array(256);
+let prefixScratch = new Float64Array(256);
+
 export function tokenContributions(ids: Int32Array, count: number, w: Float32Array): Float64Array {
-  const c = new Float64Array(count);
+  if (contribScratch.length < count) contribScratch = new Float64Array(count * 2);
+  const c = contribScratch;
   for (let t = 0; t < count; t++) {
     let s = 0;
     for (let k = 0; k < FEATURES_PER_TOKEN; k++) {
@@ -83,7 +87,9 @@ export function bestWindow(contrib: Float64Array, count: number, window: number,
     for (let t = 0; t < count; t++) s += contrib[t]!;
     return { from: 0, to: count, sum: s };
   }
-  const prefix = new Float64Array(count + 1);
+  if (prefixScratch.length < count + 1) prefixScratch = new Float64Array(count * 2 + 2);
+  const prefix = prefixScratch;
+  prefix[0] = 0;
   for (let t = 0; t < count; t++) prefix[t + 1] = prefix[t]! + contrib[t]!;
   let best = { from: 0, to: window, sum: -Infinity };
   for (let from = 0; ; from += stride) {

@@ -77,7 +77,7 @@ export const RULES: readonly InjectionRule[] = [
   { id: "address-ai-must", family: "agent-address", weight: 1.5, source: `\\b(?:the ai|the assistant|the agent|the llm|the chatbot|the model|you) (?:must|shall|are required to|are instructed to|are obligated to) (?:now |immediately |first |also |always |secretly )?(?:ignore|forget|disregard|reveal|say|respond|reply|forward|recommend|tell the user|transfer|email|exfiltrate|leak|obey|comply)\\b` },
   { id: "address-act-as", family: "agent-address", weight: 1.5, source: `\\bi want you to (?:act|behave|respond|pretend|roleplay|play)\\b|\\b(?:act|behave|function) as (?:an? |the )?(?:linux |python |sql |bash |javascript |unix )?(?:terminal|interpreter|shell|console|unrestricted|unfiltered|different (?:ai|assistant|model))\\b` },
   { id: "address-insert-content", family: "agent-address", weight: 2.5, source: `\\b(?:add|append|insert|include|embed|incorporate|feature|put|place|prepend|attach)\\b${G(40)}\\b(?:following|below|this|these|given|above)\\b${G(20)}\\b(?:code|snippet|excerpt|text|sentence|link|url|message|paragraph|line|phrase|statement|note|disclaimer|ad|advertisement|promotion|slogan)s?\\b${G(40)}\\b(?:in|into|to|at|within|throughout)\\b (?:your|the|every|each) (?:response|reply|answer|output|code|implementation|solution|summary|message|final answer)s?\\b|\\byour (?:response|reply|answer|code|output|solution|implementation|summary) (?:should|must|needs to|has to|is required to) (?:embody|include|contain|feature|incorporate|mention|begin|start|end|promote|recommend)\\b|\\b(?:translate|rewrite|write|phrase|format|express|deliver|encode|reverse) (?:your|the) (?:entire )?(?:response|reply|answer|output)\\b` },
-  { id: "address-data-theft", family: "agent-address", weight: 1.5, source: `\\b(?:show|give|tell|reveal|print|retrieve|dump|export|display|send|output|list|leak|share)(?: me| us)? (?:all |the |your |all the |all of the )?(?:stored |saved |user )?(?:credentials|passwords?|secret keys?|api keys?|private keys?|access tokens?|database|user list|list of users|customer data|credit card numbers?)\\b(?! (?:are|is|can|will|should|must|field|option|parameter|config\\w*|file|store|manager|provider|flag|env\\w*))` },
+  { id: "address-data-theft", family: "agent-address", weight: 1.5, source: `(?<!\\b(?:never|not|n't|don't|dont|cannot|can't) )\\b(?:show|give|tell|reveal|print|retrieve|dump|export|display|send|output|list|leak|share)(?: me| us)? (?:all |the |your |all the |all of the )?(?:stored |saved |user )?(?:credentials|passwords?|secret keys?|api keys?|private keys?|access tokens?|database|user list|list of users|customer data|credit card numbers?)\\b(?! (?:are|is|can|will|should|must|field|option|parameter|config\\w*|file|store|manager|provider|flag|env\\w*))` },
   { id: "address-multilingual", family: "agent-address", weight: 2.5, source: `\\b(?:si eres una? (?:ia|inteligencia artificial|asistente|modelo)|si tu es une? (?:ia|intelligence artificielle|assistant|modele)|wenn du (?:eine? )?(?:ki|assistent|sprachmodell) bist|se voce e uma? (?:ia|inteligencia artificial|assistente)|se sei una? (?:ia|intelligenza artificiale|assistente))\\b|если ты (?:ии|ассистент|искусственный интеллект|языковая модель)|如果你是(?:ai|人工智能|助手|模型)|あなたが(?:ai|aiアシスタント)なら|당신이 ai라면` },
 
   // --- exfiltration and tool directives -----------------------------------------------------
@@ -137,6 +137,16 @@ function foldPattern(src: string): string {
 
 /** The literal words a pattern can start with, or undefined when it starts with anything else. */
 export function leadingWords(src: string): string[] | undefined {
+  // A leading negative lookbehind ("not after never/don't") does not consume: skip it.
+  if (src.startsWith("(?<!")) {
+    let depth = 0;
+    for (let i = 0; i < src.length; i++) {
+      if (src[i] === "\\") i++;
+      else if (src[i] === "(") depth++;
+      else if (src[i] === ")" && --depth === 0) return leadingWords(src.slice(i + 1));
+    }
+    return undefined;
+  }
   const s = src.startsWith("\\b") ? src.slice(2) : src;
   let alts: string[];
   if (s.startsWith("(?:")) {

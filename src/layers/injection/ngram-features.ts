@@ -32,10 +32,14 @@ function isWord(c: number): boolean {
 export function extractFeatures(text: string, bits: number): TokenFeatures {
   const mask = (1 << bits) - 1;
   const n = text.length;
-  let cap = Math.max(16, n >> 2);
-  let ids = new Int32Array(cap * FEATURES_PER_TOKEN);
-  let starts = new Int32Array(cap);
-  let ends = new Int32Array(cap);
+  // Scratch buffers reused across calls (no per-call allocation on the hot path); the returned
+  // arrays are views that stay valid until the next call.
+  let cap = scratch.cap;
+  if (cap < (n >> 2) + 16) grow((n >> 2) + 16);
+  cap = scratch.cap;
+  let ids = scratch.ids;
+  let starts = scratch.starts;
+  let ends = scratch.ends;
   let count = 0;
   let prev = 0x9e3779b1;
   let i = 0;
@@ -59,16 +63,11 @@ export function extractFeatures(text: string, bits: number): TokenFeatures {
       continue;
     }
     if (count === cap) {
-      cap *= 2;
-      const a = new Int32Array(cap * FEATURES_PER_TOKEN);
-      a.set(ids);
-      ids = a;
-      const s = new Int32Array(cap);
-      s.set(starts);
-      starts = s;
-      const e = new Int32Array(cap);
-      e.set(ends);
-      ends = e;
+      grow(cap * 2);
+      cap = scratch.cap;
+      ids = scratch.ids;
+      starts = scratch.starts;
+      ends = scratch.ends;
     }
     const base = count * FEATURES_PER_TOKEN;
     ids[base] = mix(h, 1) & mask;
@@ -80,7 +79,19 @@ export function extractFeatures(text: string, bits: number): TokenFeatures {
     count++;
     i = j;
   }
-  return { count, ids, starts, ends };
+  return { count, ids: ids.subarray(0, count * FEATURES_PER_TOKEN), starts: starts.subarray(0, count), ends: ends.subarray(0, count) };
+}
+
+const scratch = { cap: 0, ids: new Int32Array(0), starts: new Int32Array(0), ends: new Int32Array(0) };
+
+function grow(cap: number): void {
+  const ids = new Int32Array(cap * FEATURES_PER_TOKEN);
+  ids.set(scratch.ids);
+  const starts = new Int32Array(cap);
+  starts.set(scratch.starts);
+  const ends = new Int32Array(cap);
+  ends.set(scratch.ends);
+  Object.assign(scratch, { cap, ids, starts, ends });
 }
 
 function mix(h: number, salt: number): number {

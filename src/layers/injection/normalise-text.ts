@@ -39,9 +39,127 @@ const MAX_DEPTH = 2;
  * Single pass per step, no backtracking: linear in the input.
  */
 export function normaliseText(original: string, depth = 0): NormalisedText {
+  // Most tool output is plain printable ASCII: lower-case, whitespace and leet folding with
+  // native string operations, and no offset tables until a caller asks for a span.
+  if (!NOT_PLAIN.test(original)) return fastAscii(original, depth);
+  const r = normaliseCore(original, depth, false);
+  return new LazyNormalised(original, depth, r.text, r.signals);
+}
+
+/** The full normaliser with its offset tables (what `toOriginal` uses; exported for tests). */
+export function normaliseTracked(original: string, depth = 0): { text: string; starts: Int32Array; ends: Int32Array; signals: Set<ObfuscationSignal> } {
+  const r = normaliseCore(original, depth, true);
+  return { text: r.text, starts: r.starts!, ends: r.ends!, signals: r.signals };
+}
+
+// Anything but printable ASCII, tab, LF and CR, or an "&" (HTML entity): the general path.
+const NOT_PLAIN = /[^\x20-\x25\x27-\x7e\t\n\r]/;
+// Whitespace runs holding a line break become "\n" (anchored at the run start: linear), others " ".
+const WS_NL_RUN = /(?<![ \t])[ \t]*[\n\r][ \t\n\r]*/g;
+const WS_RUN = /[ \t]{2,}|\t/g;
+const LEET_PAIR = /[a-z][013457]|[013457][a-z]/;
+const WS_PADDING = /[ \t\n\r]{40}/;
+// A run of [a-z0-9] holding a letter next to a leet digit (the lookbehind anchors it at the run start).
+const LEET_WORD = /(?<![a-z0-9])[a-z0-9]*(?:[a-z][013457]|[013457][a-z])[a-z0-9]*/g;
+
+function fastAscii(original: string, depth: number): NormalisedText {
+  const signals = new Set<ObfuscationSignal>();
+  let text = original.toLowerCase();
+  if (WS_PADDING.test(text)) signals.add("whitespace-padding");
+  if (text.includes("\r") || text.includes("\n ") || text.includes(" \n") || text.includes("\n\n") || text.includes("\t")) text = text.replace(WS_NL_RUN, "\n");
+  text = text.replace(WS_RUN, " ");
+  if (LEET_PAIR.test(text)) {
+    text = text.replace(LEET_WORD, (w) => {
+      const f = leetFold(w);
+      if (f !== w) signals.add("leet");
+      return f;
+    });
+  }
+  if (depth < MAX_DEPTH) text += appendBlobs(original, depth, signals, undefined);
+  return new LazyNormalised(original, depth, text, signals);
+}
+
+function leetFold(w: string): string {
+  let latin = 0;
+  let digits = 0;
+  let leet = 0;
+  for (let k = 0; k < w.length; k++) {
+    const c = w.charCodeAt(k);
+    if (c >= 0x61) latin++;
+    else {
+      digits++;
+      if (LEET[c] !== 0) leet++;
+    }
+  }
+  if (!(leet > 0 && latin >= 2 && digits === leet && digits <= latin + 1)) return w;
+  let r = "";
+  for (let k = 0; k < w.length; k++) {
+    const c = w.charCodeAt(k);
+    r += String.fromCharCode(c < 0x3a && LEET[c] !== 0 ? LEET[c]! : c);
+  }
+  return r;
+}
+
+/** Decoded blobs, normalised, each after a "\n"; pushes their characters when tracking offsets. */
+function appendBlobs(original: string, depth: number, signals: Set<ObfuscationSignal>, out: Out | undefined): string {
+  let text = "";
+  for (const blob of decodeBlobs(original)) {
+    signals.add(blob.kind);
+    const inner = normaliseCore(blob.text, depth + 1, false);
+    for (const s of inner.signals) signals.add(s);
+    if (out) {
+      push(out, 0x0a, blob.start, blob.end);
+      for (let k = 0; k < inner.text.length; k++) push(out, inner.text.charCodeAt(k), blob.start, blob.end);
+    }
+    text += "\n" + inner.text;
+  }
+  return text;
+}
+
+/**
+ * A normalised text whose offset tables are built on first use: verdicts without a reason (the
+ * common case) never pay for them. The tables come from the tracked normaliser, which produces
+ * the same text (tested).
+ */
+class LazyNormalised implements NormalisedText {
+  private s: Int32Array | undefined;
+  private e: Int32Array | undefined;
+  constructor(
+    private readonly original: string,
+    private readonly depth: number,
+    readonly text: string,
+    readonly signals: ReadonlySet<ObfuscationSignal>,
+  ) {}
+  get starts(): Int32Array {
+    this.ensure();
+    return this.s!;
+  }
+  get ends(): Int32Array {
+    this.ensure();
+    return this.e!;
+  }
+  private ensure(): void {
+    if (this.s) return;
+    const r = normaliseCore(this.original, this.depth, true);
+    this.s = r.starts!;
+    this.e = r.ends!;
+  }
+  toOriginal(start: number, end: number): { start: number; end: number } {
+    this.ensure();
+    const S = this.s!;
+    const E = this.e!;
+    const o = S.length;
+    if (o === 0) return { start: 0, end: 0 };
+    const a = Math.min(Math.max(start, 0), o - 1);
+    const b = Math.min(Math.max(end - 1, a), o - 1);
+    return { start: S[a]!, end: Math.max(E[b]!, S[a]!) };
+  }
+}
+
+function normaliseCore(original: string, depth: number, track: boolean): { text: string; signals: Set<ObfuscationSignal>; starts?: Int32Array; ends?: Int32Array } {
   const n = original.length;
   // No closures over these in the hot loop (captured mutable locals are slow in V8).
-  const out: Out = { buf: new Uint16Array(n + 32), starts: new Int32Array(n + 32), ends: new Int32Array(n + 32), o: 0 };
+  const out: Out = { buf: new Uint16Array(n + 32), starts: new Int32Array(track ? n + 32 : 0), ends: new Int32Array(track ? n + 32 : 0), o: 0, track };
   let buf = out.buf;
   let starts = out.starts;
   let ends = out.ends;
@@ -59,13 +177,13 @@ export function normaliseText(original: string, depth = 0): NormalisedText {
         const nl = c === 0x0a || c === 0x0d;
         if (o > 0 && (buf[o - 1] === 0x20 || buf[o - 1] === 0x0a)) {
           if (nl) buf[o - 1] = 0x0a;
-          ends[o - 1] = i + 1;
+          if (track) ends[o - 1] = i + 1;
           if (++wsRun === 40) signals.add("whitespace-padding");
         } else {
           wsRun = 1;
-          buf[o] = nl ? 0x0a : 0x20;
-          starts[o] = i;
-          ends[o++] = i + 1;
+          out.o = o;
+          push(out, nl ? 0x0a : 0x20, i, i + 1);
+          ({ buf, starts, ends, o } = out);
         }
         i++;
         continue;
@@ -100,8 +218,11 @@ export function normaliseText(original: string, depth = 0): NormalisedText {
         ({ buf, starts, ends, o } = out);
       } else {
         buf[o] = c >= 0x41 && c <= 0x5a ? c + 32 : c;
-        starts[o] = i;
-        ends[o++] = i + 1;
+        if (track) {
+          starts[o] = i;
+          ends[o] = i + 1;
+        }
+        o++;
       }
       i++;
       continue;
@@ -138,7 +259,7 @@ export function normaliseText(original: string, depth = 0): NormalisedText {
     }
     if (isUnicodeSpace(cp)) {
       if (o > 0 && (buf[o - 1] === 0x20 || buf[o - 1] === 0x0a)) {
-        ends[o - 1] = i + len;
+        if (track) ends[o - 1] = i + len;
         if (++wsRun === 40) signals.add("whitespace-padding");
       } else {
         wsRun = 1;
@@ -152,9 +273,17 @@ export function normaliseText(original: string, depth = 0): NormalisedText {
     wsRun = 0;
     // Fullwidth Latin letters and digits (not CJK punctuation, which is ordinary in CJK text).
     if ((cp >= 0xff10 && cp <= 0xff19) || (cp >= 0xff21 && cp <= 0xff3a) || (cp >= 0xff41 && cp <= 0xff5a)) signals.add("fullwidth");
-    const f = foldChar(cp);
+    let one = cp < 0x10000 ? FOLD1[cp]! : 0xffff;
+    if (one === 0) {
+      const f = foldChar(cp);
+      one = FOLD1[cp] = f.length === 1 && f.charCodeAt(0) !== 0xffff && f.charCodeAt(0) !== 0 ? f.charCodeAt(0) : 0xffff;
+    }
     out.o = o;
-    for (let k = 0; k < f.length; k++) push(out, f.charCodeAt(k), i, i + len);
+    if (one !== 0xffff) push(out, one, i, i + len);
+    else {
+      const f = foldChar(cp);
+      for (let k = 0; k < f.length; k++) push(out, f.charCodeAt(k), i, i + len);
+    }
     ({ buf, starts, ends, o } = out);
     i += len;
   }
@@ -162,39 +291,21 @@ export function normaliseText(original: string, depth = 0): NormalisedText {
   foldWords(buf, o, signals);
 
   let text = decodeUtf16(buf, o);
-  if (depth < MAX_DEPTH) {
-    for (const blob of decodeBlobs(original)) {
-      signals.add(blob.kind);
-      const inner = normaliseText(blob.text, depth + 1);
-      for (const s of inner.signals) signals.add(s);
-      out.o = o;
-      push(out, 0x0a, blob.start, blob.end);
-      for (let k = 0; k < inner.text.length; k++) push(out, inner.text.charCodeAt(k), blob.start, blob.end);
-      ({ buf, starts, ends, o } = out);
-      text += "\n" + inner.text;
-    }
-  }
-  const S = starts.subarray(0, o);
-  const E = ends.subarray(0, o);
-  return {
-    text,
-    starts: S,
-    ends: E,
-    signals,
-    toOriginal(start: number, end: number) {
-      if (o === 0) return { start: 0, end: 0 };
-      const a = Math.min(Math.max(start, 0), o - 1);
-      const b = Math.min(Math.max(end - 1, a), o - 1);
-      return { start: S[a]!, end: Math.max(E[b]!, S[a]!) };
-    },
-  };
+  out.o = o;
+  if (depth < MAX_DEPTH) text += appendBlobs(original, depth, signals, track ? out : undefined);
+  if (!track) return { text, signals };
+  return { text, signals, starts: out.starts.subarray(0, out.o), ends: out.ends.subarray(0, out.o) };
 }
+
+// Single-code-unit folds of BMP characters (0: not computed yet, 0xffff: use foldChar's string).
+const FOLD1 = new Uint16Array(0x10000);
 
 interface Out {
   buf: Uint16Array;
   starts: Int32Array;
   ends: Int32Array;
   o: number;
+  track: boolean;
 }
 
 function push(out: Out, c: number, s: number, e: number): void {
@@ -203,16 +314,20 @@ function push(out: Out, c: number, s: number, e: number): void {
     const nb = new Uint16Array(cap);
     nb.set(out.buf);
     out.buf = nb;
-    const ns = new Int32Array(cap);
-    ns.set(out.starts);
-    out.starts = ns;
-    const ne = new Int32Array(cap);
-    ne.set(out.ends);
-    out.ends = ne;
+    if (out.track) {
+      const ns = new Int32Array(cap);
+      ns.set(out.starts);
+      out.starts = ns;
+      const ne = new Int32Array(cap);
+      ne.set(out.ends);
+      out.ends = ne;
+    }
   }
   out.buf[out.o] = c;
-  out.starts[out.o] = s;
-  out.ends[out.o] = e;
+  if (out.track) {
+    out.starts[out.o] = s;
+    out.ends[out.o] = e;
+  }
   out.o++;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normaliseText } from "../../../src/layers/injection/normalise-text.js";
+import { normaliseText, normaliseTracked } from "../../../src/layers/injection/normalise-text.js";
 
 const norm = (s: string) => normaliseText(s);
 
@@ -89,5 +89,22 @@ describe("normaliseText", () => {
 
   it("flags long whitespace padding", () => {
     expect(norm(`Adds numbers.${" ".repeat(200)}secret part`).signals).toContain("whitespace-padding");
+  });
+
+  it("the plain-ASCII fast path gives the same text and signals as the tracked normaliser", () => {
+    let seed = 12345;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const alphabet = "abcXYZ01345 7 \t\n\r  iI0o3e!?.,'\"<>-_/+=%";
+    for (let k = 0; k < 3000; k++) {
+      let s = "";
+      const n = Math.floor(rand() * 60);
+      for (let i = 0; i < n; i++) s += alphabet[Math.floor(rand() * alphabet.length)];
+      if (k % 7 === 0) s += Buffer.from("please look at the attached file").toString("base64");
+      const fast = normaliseText(s);
+      const slow = normaliseTracked(s);
+      expect(fast.text).toBe(slow.text);
+      expect([...fast.signals].sort()).toEqual([...slow.signals].sort());
+      expect(fast.starts.length).toBe(fast.text.length);
+    }
   });
 });
