@@ -148,3 +148,21 @@ describe("serve: stateless 2026-07-28 requests", () => {
     expect(replies.every((r) => (r as { id: number }).id === 1)).toBe(true);
   });
 });
+
+describe("serve: extra handlers", () => {
+  it("mounts extra endpoints after the Origin check and before MCP routing", async () => {
+    const server = resolveServerPolicy("everything", { command: EVERYTHING }, undefined, process.cwd());
+    const gw = await startGateway({
+      routes: new Map([["everything", { server, pipeline: new Pipeline(defaultLayers(server, { stateDir: tmpStateDir() })) }]]),
+      audit: new MemoryAudit(), host: "127.0.0.1", port: 0, log: () => {},
+      handlers: [(_req, res, url) => (url.pathname === "/hello" ? (res.writeHead(200).end("hi"), true) : false)],
+    });
+    try {
+      expect(await (await fetch(`${gw.url}/hello`)).text()).toBe("hi");
+      expect((await fetch(`${gw.url}/hello`, { headers: { origin: "https://evil.example" } })).status).toBe(403);
+      expect((await fetch(`${gw.url}/mcp/nope`)).status).toBe(404);
+    } finally {
+      await gw.close();
+    }
+  });
+});

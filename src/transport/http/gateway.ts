@@ -15,6 +15,12 @@ import { BodyTooLargeError, readBody } from "./read-body.js";
 
 export type AuthResult = { ok: true; principal?: Principal } | { ok: false; status: 401 | 403; message: string; challenge?: string };
 
+/**
+ * An extra HTTP endpoint mounted on the gateway (metrics, OAuth metadata, the approval page, ...).
+ * Runs after the Origin/Host check and before MCP routing; returns true when it answered.
+ */
+export type GatewayHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+
 export interface GatewayRoute {
   server: ServerPolicy;
   pipeline: Pipeline;
@@ -30,6 +36,8 @@ export interface GatewayOptions {
   authenticate?: (req: IncomingMessage, server: string) => Promise<AuthResult>;
   maxSessions?: number;
   idleTimeoutMs?: number;
+  /** Extra endpoints, tried in order before the MCP routes. */
+  handlers?: readonly GatewayHandler[];
   log?: (line: string) => void;
 }
 
@@ -71,6 +79,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       replyError(res, 403, "ORIGIN_REJECTED", `Portcullis refused the request: ${bad}.`);
       return;
     }
+    for (const h of opts.handlers ?? []) if (await h(req, res, url)) return;
     if (url.pathname === "/ready") {
       const ready = opts.audit.healthy;
       res.writeHead(ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ready, audit: opts.audit.healthy ? "ok" : "unwritable", servers: [...opts.routes.keys()], sessions: sessions.size }));
