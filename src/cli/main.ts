@@ -12,7 +12,7 @@ import { wrapCommand } from "./commands/wrap.js";
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   wrap: { run: wrapCommand, summary: "wrap [-c FILE] [--name NAME] -- CMD [ARGS...]   guard one stdio MCP server" },
   // Loaded on demand: the gateway pulls in the HTTP side of the MCP SDK, which `wrap` never needs.
-  serve: { run: async (a, io) => (await import("./commands/serve.js")).serveCommand(a, io), summary: "serve [-c FILE] [--host H] [--port N]               Streamable HTTP gateway (MCP 2025-11-25 sessions)" },
+  serve: { run: async (a, io) => (await import("./commands/serve.js")).serveCommand(a, io), summary: "serve [-c FILE] [--host H] [--port N] [--state-dir DIR]   Streamable HTTP gateway (MCP 2025-11-25 sessions and 2026-07-28 stateless)" },
   detect: { run: detectCommand, summary: "detect [--kind output|description|prompt] [--jsonl]   prompt-injection verdicts for stdin" },
   redact: { run: redactCommand, summary: "redact [--json] [--pii] [--keys K,..] [--keep K,..]   replace secrets in stdin with [REDACTED:<type>]" },
   scan: { run: scanCommand, summary: "scan [-c FILE | --import claude|cursor|vscode [FILE] | -- CMD] [--format text|json|sarif] [--fail-on SEV]   review servers' tool descriptions" },
@@ -28,10 +28,13 @@ const HELP = `Portcullis: a security gateway for MCP servers.
 usage: portcullis <command> [options]
 
 commands:
-${Object.values(COMMANDS).map((c) => `  ${c.summary}`).join("\n")}
+${Object.values(COMMANDS).map((c) => {
+  const [usage, what] = c.summary.split(/\s{2,}/);
+  return `  portcullis ${usage}\n      ${what ?? ""}`;
+}).join("\n")}
 
 Exit codes: 0 ok, 1 findings or denials, 2 usage or config error.
-Docs: README.md, docs/config.md.
+Docs: README.md, docs/ (config.md, errors.md, architecture.md, one page per layer).
 `;
 
 /** Runs one CLI invocation and returns its exit code. Errors become messages, never stack traces. */
