@@ -1,22 +1,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { JsonlAuditLog } from "../../src/audit/jsonl-audit-log.js";
 import { main } from "../../src/cli/main.js";
 import { writeKnownLog } from "../fixtures/audit/known-log.js";
+import { runCli } from "../helpers/run-cli.js";
 
-async function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => (out += d));
-  stderr.on("data", (d) => (err += d));
-  const code = await main(args, { stdin: new PassThrough(), stdout, stderr, env, cwd });
-  return { code, out, err };
-}
+const run = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => runCli(main, args, { cwd, env });
 
 /** A dir with a config and the default audit file beside it. */
 async function setup(opts: { key?: string } = {}) {

@@ -1,22 +1,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/cli-io.js";
 import { exportCommand } from "../../src/cli/commands/export.js";
+import { main } from "../../src/cli/main.js";
+import { runCli } from "../helpers/run-cli.js";
 
-async function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, via: "command" | "main" = "command") {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => (out += d));
-  stderr.on("data", (d) => (err += d));
-  const io: CliIO = { stdin: new PassThrough(), stdout, stderr, env, cwd };
-  const code = via === "main" ? await (await import("../../src/cli/main.js")).main(["export", ...args], io) : await exportCommand(args, io);
-  return { code, out, err };
-}
+const run = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, via: "command" | "main" = "command") =>
+  via === "main" ? runCli(main, ["export", ...args], { cwd, env }) : runCli(exportCommand, args, { cwd, env });
 
 const CONFIG = `
 servers:

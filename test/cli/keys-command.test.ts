@@ -1,24 +1,15 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyApiKey } from "../../src/auth/verify-api-key.js";
 import { main } from "../../src/cli/main.js";
 import { RedisStore } from "../../src/store/redis-store.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 import { RedisServer } from "../store/redis-server.js";
+import { runCli } from "../helpers/run-cli.js";
 
-async function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => (out += d));
-  stderr.on("data", (d) => (err += d));
-  const code = await main(args, { stdin: new PassThrough(), stdout, stderr, env, cwd });
-  return { code, out, err };
-}
+const run = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => runCli(main, args, { cwd, env });
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "portcullis-keys-"));
 
 describe("portcullis keys", () => {

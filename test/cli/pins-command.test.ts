@@ -1,22 +1,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { decideDrift } from "../../src/layers/pins/decide-drift.js";
 import { readLock, writeLock, type PinsLock } from "../../src/layers/pins/pins-lock.js";
+import { runCli } from "../helpers/run-cli.js";
 
-async function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => (out += d));
-  stderr.on("data", (d) => (err += d));
-  const code = await main(args, { stdin: new PassThrough(), stdout, stderr, env, cwd });
-  return { code, out, err };
-}
+const run = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => runCli(main, args, { cwd, env });
 
 const NOW = "2026-01-01T00:00:00.000Z";
 const report = { name: "report", description: "Builds the weekly report.", inputSchema: { type: "object", properties: { week: { type: "string", description: "ISO week" } } } };

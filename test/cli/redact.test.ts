@@ -1,20 +1,9 @@
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { redactCommand } from "../../src/cli/commands/redact.js";
 import { FAKE } from "../fixtures/redaction/fake-secrets.js";
+import { runCli } from "../helpers/run-cli.js";
 
-async function run(args: string[], input: string) {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => (out += d));
-  stderr.on("data", (d) => (err += d));
-  stdin.end(input);
-  const code = await redactCommand(args, { stdin, stdout, stderr, env: {}, cwd: "/tmp" });
-  return { code, out, err };
-}
+const run = (args: string[], input: string) => runCli(redactCommand, args, { stdin: input, cwd: "/tmp" });
 
 describe("portcullis redact", () => {
   it("replaces each secret in text with [REDACTED:<type>] and leaves the rest byte for byte", async () => {

@@ -1,21 +1,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { EVERYTHING, FILESYSTEM, ROOT } from "../helpers/wrap-harness.js";
+import { runCli } from "../helpers/run-cli.js";
 
-async function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => (out += d));
-  stderr.on("data", (d) => (err += d));
-  const code = await main(args, { stdin: new PassThrough(), stdout, stderr, env, cwd });
-  return { code, out, err };
-}
+const run = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => runCli(main, args, { cwd, env });
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "portcullis-scan-cli-"));
 const FIX = path.join(ROOT, "test/fixtures/poisoned-servers");
 const q = (a: string[]) => `[${a.map((x) => JSON.stringify(x)).join(", ")}]`;
