@@ -1,4 +1,7 @@
-/** One limit `Store.hit` enforces: at most `limit` events per sliding `windowMs` under `key`. */
+/**
+ * One limit `Store.hit` enforces under `key`: `limit` events per `windowMs` as a token bucket (GCRA,
+ * gcra.ts): a burst of up to `limit`, then one more every `windowMs / limit`.
+ */
 export interface RateLimitRule {
   /** Counter name, e.g. "server:files:caller:k_12ab". Independent of `get`/`set` keys. */
   key: string;

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { Redis, type RedisOptions } from "ioredis";
 import { checkRules, type RateLimitResult, type RateLimitRule } from "./rate-limit-rule.js";
 import type { SetOptions, Store, StoreEntry } from "./store.js";
@@ -15,36 +14,39 @@ export interface RedisStoreOptions {
   redis?: RedisOptions;
 }
 
-// Sliding window log, all or nothing across the rules. Time is the Redis server's, so gateways with
-// skewed clocks still share one window. KEYS: one sorted set per rule. ARGV: member, then limit and
-// window per rule. Returns {allowed, remaining, retryAfterMs, deniedRule (1-based, 0 = none)}.
+// GCRA (see gcra.ts, whose arithmetic this mirrors), all or nothing across the rules. Time is the
+// Redis server's, so gateways with skewed clocks share one limit. KEYS: one per rule (its TAT).
+// ARGV: limit and window per rule. Returns {allowed, remaining, retryAfterMs, deniedRule (1-based, 0 = none)}.
 const HIT_SCRIPT = `
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local remaining = -1
 local denied = 0
 local retry = 0
+local tats = {}
 for i = 1, #KEYS do
-  local limit = tonumber(ARGV[2 * i])
-  local window = tonumber(ARGV[2 * i + 1])
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
-  local count = redis.call('ZCARD', KEYS[i])
-  if count >= limit then
-    local oldest = redis.call('ZRANGE', KEYS[i], count - limit, count - limit, 'WITHSCORES')
-    local wait = math.max(1, tonumber(oldest[2]) + window - now)
+  local limit = tonumber(ARGV[2 * i - 1])
+  local window = tonumber(ARGV[2 * i])
+  local interval = window / limit
+  local tat = tonumber(redis.call('GET', KEYS[i]) or now)
+  if tat < now then tat = now end
+  local newTat = tat + interval
+  local allowAt = newTat - window
+  if now < allowAt then
+    local wait = math.max(1, math.ceil(allowAt - now))
     if denied == 0 or wait > retry then
       retry = wait
       denied = i
     end
   else
-    local left = limit - count - 1
+    tats[i] = newTat
+    local left = math.max(0, math.floor((window - (newTat - now)) / interval + 1e-9))
     if remaining < 0 or left < remaining then remaining = left end
   end
 end
 if denied > 0 then return {0, 0, retry, denied} end
 for i = 1, #KEYS do
-  redis.call('ZADD', KEYS[i], now, ARGV[1])
-  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2 * i + 1]))
+  redis.call('SET', KEYS[i], tostring(tats[i]), 'PX', math.max(1, math.ceil(tats[i] - now)))
 end
 return {1, remaining, 0, 0}
 `;
@@ -179,8 +181,7 @@ export class RedisStore implements Store {
   async hit(rules: readonly RateLimitRule[]): Promise<RateLimitResult> {
     checkRules(rules);
     return this.run("hit", async () => {
-      const member = randomBytes(12).toString("base64url");
-      const args: (string | number)[] = [rules.length, ...rules.map((r) => `${this.prefix}rl:${r.key}`), member];
+      const args: (string | number)[] = [rules.length, ...rules.map((r) => `${this.prefix}gcra:${r.key}`)];
       for (const r of rules) args.push(r.limit, r.windowMs);
       const [allowed, remaining, retry, denied] = await this.client.pclHit(...args);
       if (allowed === 1) return { allowed: true, remaining, retryAfterMs: 0 };

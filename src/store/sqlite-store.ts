@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { gcraStep } from "./gcra.js";
 import { checkRules, type RateLimitResult, type RateLimitRule } from "./rate-limit-rule.js";
 import type { SetOptions, Store, StoreEntry } from "./store.js";
 import { storeFailure, StoreUnavailableError } from "./store-error.js";
@@ -80,12 +81,10 @@ export class SqliteStore implements Store {
       deleteAny: db.prepare("DELETE FROM kv WHERE key = ?"),
       compareAndDelete: db.prepare(`DELETE FROM kv WHERE key = ? AND value = ? AND ${live}`),
       list: db.prepare(`SELECT key, value FROM kv WHERE key >= ? AND key < ? AND ${live} ORDER BY key`),
-      trimHits: db.prepare("DELETE FROM hits WHERE key = ? AND at <= ?"),
-      countHits: db.prepare("SELECT count(*) AS n FROM hits WHERE key = ?"),
-      nthHit: db.prepare("SELECT at FROM hits WHERE key = ? ORDER BY at LIMIT 1 OFFSET ?"),
-      addHit: db.prepare("INSERT INTO hits (key, at, expires_at) VALUES (?, ?, ?)"),
+      getTat: db.prepare("SELECT tat FROM rate WHERE key = ? AND tat > ?"),
+      putTat: db.prepare("INSERT INTO rate (key, tat) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET tat = excluded.tat"),
       sweepKv: db.prepare("DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ?"),
-      sweepHits: db.prepare("DELETE FROM hits WHERE expires_at <= ?"),
+      sweepRate: db.prepare("DELETE FROM rate WHERE tat <= ?"),
     };
   }
 
@@ -124,28 +123,16 @@ export class SqliteStore implements Store {
     return this.run("hit", () => this.hitTx(rules, this.now()));
   }
 
+  /** GCRA (gcra.ts) over every rule; all or nothing: a refused call counts against no rule. */
   private hitIn(rules: readonly RateLimitRule[], now: number): RateLimitResult {
-    let remaining = Infinity;
-    let retryAfterMs = 0;
+    const steps = rules.map((r) => gcraStep(r, (this.stmt.getTat.get(r.key, now) as { tat: number } | undefined)?.tat, now));
     let deniedRule: number | undefined;
-    rules.forEach((r, i) => {
-      this.stmt.trimHits.run(r.key, now - r.windowMs);
-      const count = (this.stmt.countHits.get(r.key) as { n: number }).n;
-      if (count >= r.limit) {
-        // The (count - limit + 1)th oldest hit must leave the window before one more fits.
-        const at = (this.stmt.nthHit.get(r.key, count - r.limit) as { at: number }).at;
-        const wait = Math.max(1, at + r.windowMs - now);
-        if (deniedRule === undefined || wait > retryAfterMs) {
-          retryAfterMs = wait;
-          deniedRule = i;
-        }
-      } else {
-        remaining = Math.min(remaining, r.limit - count - 1);
-      }
+    steps.forEach((s, i) => {
+      if (!s.allowed && (deniedRule === undefined || s.retryAfterMs > steps[deniedRule]!.retryAfterMs)) deniedRule = i;
     });
-    if (deniedRule !== undefined) return { allowed: false, remaining: 0, retryAfterMs, deniedRule };
-    for (const r of rules) this.stmt.addHit.run(r.key, now, now + r.windowMs);
-    return { allowed: true, remaining, retryAfterMs: 0 };
+    if (deniedRule !== undefined) return { allowed: false, remaining: 0, retryAfterMs: steps[deniedRule]!.retryAfterMs, deniedRule };
+    rules.forEach((r, i) => this.stmt.putTat.run(r.key, steps[i]!.newTat));
+    return { allowed: true, remaining: Math.min(...steps.map((s) => s.remaining)), retryAfterMs: 0 };
   }
 
   async close(): Promise<void> {
@@ -159,7 +146,7 @@ export class SqliteStore implements Store {
   sweep(): void {
     const now = this.now();
     this.stmt.sweepKv.run(now);
-    this.stmt.sweepHits.run(now);
+    this.stmt.sweepRate.run(now);
   }
 
   private run<T>(op: string, fn: () => T): T {
@@ -175,9 +162,7 @@ export class SqliteStore implements Store {
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS kv_expires ON kv (expires_at) WHERE expires_at IS NOT NULL;
-CREATE TABLE IF NOT EXISTS hits (key TEXT NOT NULL, at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS hits_key_at ON hits (key, at);
-CREATE INDEX IF NOT EXISTS hits_expires ON hits (expires_at);
+CREATE TABLE IF NOT EXISTS rate (key TEXT PRIMARY KEY, tat REAL NOT NULL) WITHOUT ROWID;
 `;
 
 function ttlToExpiry(ttlMs: number | undefined, now: number): number | null {

@@ -42,8 +42,8 @@ export interface Store {
   list(prefix: string): Promise<StoreEntry[]>;
   /**
    * Records one event against every rule, all or nothing: when every rule has room, each counts the
-   * event and the result is allowed; when any rule is full, none counts it. Sliding window log: at
-   * most `limit` events in any `windowMs` interval.
+   * event and the result is allowed; when any rule is full, none counts it. Token bucket (GCRA):
+   * bursts of up to `limit`, refilled at `limit` per `windowMs`.
    */
   hit(rules: readonly RateLimitRule[]): Promise<RateLimitResult>;
   /** Releases the connection or file handle. Further calls reject. */

@@ -97,23 +97,38 @@ export function storeContract(name: string, open: () => Promise<Store>, openAnot
       expect((await s.hit([rule])).remaining).toBe(0);
       const denied = await s.hit([rule]);
       expect(denied).toMatchObject({ allowed: false, remaining: 0, deniedRule: 0 });
-      expect(denied.retryAfterMs).toBeGreaterThan(9_000);
-      expect(denied.retryAfterMs).toBeLessThanOrEqual(10_000);
+      // A token bucket refills one call every window / limit (3.3 s here).
+      expect(denied.retryAfterMs).toBeGreaterThan(3_000);
+      expect(denied.retryAfterMs).toBeLessThanOrEqual(3_334);
       await s.close();
     });
 
-    it("hit: the window slides, so events become available again as old ones age out", async () => {
+    it("hit refills steadily: after a burst, one more call fits every window / limit", async () => {
       const s = await open();
-      const rule = { key: k("slide"), limit: 2, windowMs: 300 };
+      const rule = { key: k("refill"), limit: 2, windowMs: 400 };
       expect((await s.hit([rule])).allowed).toBe(true);
-      await sleep(150);
-      expect((await s.hit([rule])).allowed).toBe(true);
+      expect((await s.hit([rule])).allowed).toBe(true); // the burst
       const d = await s.hit([rule]);
       expect(d.allowed).toBe(false);
-      expect(d.retryAfterMs).toBeLessThanOrEqual(160); // the first event leaves the window first
+      expect(d.retryAfterMs).toBeGreaterThan(150);
+      expect(d.retryAfterMs).toBeLessThanOrEqual(200); // one token every 200 ms
       await sleep(d.retryAfterMs + 30);
-      expect((await s.hit([rule])).allowed).toBe(true); // one slot freed...
+      expect((await s.hit([rule])).allowed).toBe(true); // one token refilled...
       expect((await s.hit([rule])).allowed).toBe(false); // ...but only one
+      await s.close();
+    });
+
+    it("hit costs the same whatever the limit (no per-call log)", async () => {
+      const s = await open();
+      const rule = { key: k("big"), limit: 1_000_000, windowMs: 60_000 };
+      const t0 = performance.now();
+      for (let i = 0; i < 2000; i++) await s.hit([rule]);
+      const perCall = (performance.now() - t0) / 2000;
+      const t1 = performance.now();
+      for (let i = 0; i < 2000; i++) await s.hit([rule]);
+      // The second thousand calls cost about what the first did: nothing accumulates per call.
+      expect((performance.now() - t1) / 2000).toBeLessThan(perCall * 3 + 0.5);
+      expect((await s.hit([rule])).remaining).toBeGreaterThan(990_000);
       await s.close();
     });
 

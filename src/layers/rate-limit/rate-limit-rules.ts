@@ -36,7 +36,7 @@ export function toolRatePerMinute(server: ServerPolicy, tool: string): number | 
 const enc = encodeURIComponent;
 
 /**
- * The limits one `tools/call` counts against, all in one sliding window:
+ * The limits one `tools/call` counts against, each a token bucket per window:
  * - per principal: the key's own rate (`keys create --rate`), across every server;
  * - per server and caller: the server's `rate_limit.per_minute` (default 60);
  * - per tool and caller: the tool's `rate_per_minute`, when set.
