@@ -1,6 +1,6 @@
 // In-process cost of the relay per tools/call round trip (no processes, no pipes): the CPU floor of
 // `wrap` with the demo policy's `everything` entry. Usage: node bench/relay-micro.mjs [noaudit] [store]
-// `store` adds the rate-limit layer on an in-memory SQLite store, as `wrap` runs it.
+// `store` adds the rate-limit layer on the process-local store, as `wrap` runs it.
 import os from "node:os";
 import { MessageRelay } from "../dist/proxy/message-relay.js";
 import { Pipeline } from "../dist/pipeline/pipeline.js";
@@ -16,7 +16,7 @@ const cfg = resolveConfig(loadConfigFile("examples/demo/portcullis.yaml"), { sta
 const server = cfg.servers.get("everything");
 const audit = new JsonlAuditLog(noaudit ? "/dev/null" : `${os.tmpdir()}/portcullis-relay-micro.jsonl`);
 if (noaudit) server.audit.allCalls = false;
-const store = withStore ? await openStore("sqlite::memory:", cfg.baseDir) : undefined;
+const store = withStore ? await openStore("memory:", cfg.baseDir) : undefined;
 let replies = 0;
 const relay = new MessageRelay({
   server, audit, pipeline: new Pipeline(defaultLayers(server, { stateDir: cfg.stateDir, store })),

@@ -195,7 +195,7 @@ export const configSchema = z.strictObject({
       max_sessions: z.number().int().positive().optional(),
     })
     .optional(),
-  store: z.strictObject({ url: z.string().regex(/^(sqlite:|rediss?:\/\/)/i, "use sqlite:PATH, redis://host:6379 or rediss://host:6380") }).optional(),
+  store: z.strictObject({ url: z.string().regex(/^(sqlite:|rediss?:\/\/|memory:$)/i, "use sqlite:PATH, redis://host:6379, rediss://host:6380 or memory:") }).optional(),
   alerts: z
     .array(z.strictObject({ url: z.string().url(), min_severity: z.enum(SEVERITIES).optional(), headers: z.record(z.string(), z.string()).optional() }))
     .optional(),

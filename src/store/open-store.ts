@@ -1,5 +1,6 @@
 import path from "node:path";
 import { ConfigError } from "../errors/portcullis-error.js";
+import { MemoryStore } from "./memory-store.js";
 import { RedisStore, type RedisStoreOptions } from "./redis-store.js";
 import { SqliteStore, type SqliteStoreOptions } from "./sqlite-store.js";
 import type { Store } from "./store.js";
@@ -11,6 +12,7 @@ export interface OpenStoreOptions {
 
 /**
  * Opens the store a `store.url` names:
+ * - `memory:`: process-local (the default for `wrap`, whose session is one process);
  * - `sqlite:PATH`: a SQLite file; a relative PATH is resolved against `baseDir` (the config's
  *   directory); `sqlite::memory:` is a private in-memory store (tests).
  * - `redis://[user:pass@]host[:port][/db][?prefix=NAME]` or `rediss://...` (TLS): a shared Redis;
@@ -20,6 +22,7 @@ export interface OpenStoreOptions {
  */
 export async function openStore(url: string, baseDir: string, options: OpenStoreOptions = {}): Promise<Store> {
   const trimmed = url.trim();
+  if (/^memory:$/i.test(trimmed)) return new MemoryStore();
   if (/^sqlite:/i.test(trimmed)) {
     const file = trimmed.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
     if (file === "") throw new ConfigError(`store.url "${url}": give a file after "sqlite:", e.g. sqlite:.portcullis/state.db`);

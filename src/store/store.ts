@@ -24,8 +24,8 @@ export interface StoreEntry {
  * can fail closed. Expired entries are invisible to every method.
  */
 export interface Store {
-  /** "sqlite" or "redis": for logs and `portcullis keys` output. */
-  readonly kind: "sqlite" | "redis";
+  /** "sqlite", "redis" or "memory" (process-local): for logs and `portcullis keys` output. */
+  readonly kind: "sqlite" | "redis" | "memory";
   /** Where the state lives, without credentials (a file path or redis://host:port/db). */
   readonly location: string;
 

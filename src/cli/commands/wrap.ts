@@ -5,6 +5,7 @@ import { pickServer } from "../../config/resolve-config.js";
 import { UsageError } from "../../errors/portcullis-error.js";
 import { defaultLayers } from "../../layers/default-layers.js";
 import { Pipeline } from "../../pipeline/pipeline.js";
+import { createApprovalBroker, openApprovalStore } from "../../approvals/setup.js";
 import { openStore } from "../../store/open-store.js";
 import { runStdioWrap } from "../../transport/stdio-wrap.js";
 import { openAuditLog } from "../audit-writer.js";
@@ -34,10 +35,15 @@ export const wrapCommand: Command = async (args, io) => {
     throw new UsageError(`no server command: give one after \`--\`${server.url ? "" : ` or set servers.${server.name}.command in the config`}.\n${WRAP_USAGE}`);
   }
   // A stdio session is one process: its rate limits live in memory unless `store.url` asks to share them.
-  const store = await openStore(cfg.loaded.raw.store?.url ?? "sqlite::memory:", cfg.baseDir);
+  const store = await openStore(cfg.loaded.raw.store?.url ?? "memory:", cfg.baseDir);
   const audit = openAuditLog(cfg, io, { stdoutIsProtocol: true });
   const caller = createHash("sha256").update(`local:${os.userInfo().username}`).digest("hex").slice(0, 16);
-  const code = await runStdioWrap({ server, command: upstream, pipeline: new Pipeline(defaultLayers(server, { stateDir: cfg.stateDir, store })), audit, caller, stdin: io.stdin, stdout: io.stdout });
+  // Held calls are settled by a person (issue 9): the approvals live in the state store, so
+  // `portcullis approvals` and `serve`'s page can answer them.
+  const approvalStore = await openApprovalStore(cfg, store);
+  const approvals = await createApprovalBroker(cfg, approvalStore.store, audit);
+  const code = await runStdioWrap({ server, command: upstream, pipeline: new Pipeline(defaultLayers(server, { stateDir: cfg.stateDir, store })), audit, caller, stdin: io.stdin, stdout: io.stdout, approvals });
+  if (approvalStore.owned) await approvalStore.store.close();
   await audit.close();
   await store.close();
   return code;
