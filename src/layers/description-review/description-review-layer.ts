@@ -28,6 +28,8 @@ const LISTS: Record<string, { key: string; kind: ReviewedKind }> = {
 
 const ACTION_RANK: Record<DescriptionAction, number> = { allow: 0, flag: 1, strip: 2, drop: 3 };
 
+const droppedPromptFlag = (name: string) => `description-dropped:prompt:${name}`;
+
 /** The action policy for one server: defaults, then the layer's options, then `descriptions.action` from the config. */
 export function actionPolicyOf(server: ServerPolicy, base: ActionPolicy): ActionPolicy {
   const raw = server.descriptions?.action;
@@ -111,7 +113,7 @@ export function createDescriptionReviewLayer(options: DescriptionReviewOptions =
 
   return {
     name: "description-review",
-    requestMethods: ["tools/call"],
+    requestMethods: ["tools/call", "prompts/get"],
     responseMethods: Object.keys(LISTS),
 
     onResponse(res, req, ctx) {
@@ -154,6 +156,8 @@ export function createDescriptionReviewLayer(options: DescriptionReviewOptions =
       const rules = [...new Set(reported.map((f) => f.rule))].join(", ");
       return modify(message, "description-review", `description review of server "${ctx.server.name}" (${rules}): ${what}`, dropped.length || stripped.length ? "description_rejected" : "description_flagged", {
         severity: severity === "critical" ? "critical" : severity,
+        // Dropped prompts stay refused when fetched by name (tools are re-reviewed from the catalog).
+        flags: spec.kind === "prompt" ? dropped.map(droppedPromptFlag) : undefined,
         details: {
           ...(dropped.length ? { dropped } : {}),
           ...(stripped.length ? { stripped } : {}),
@@ -164,6 +168,11 @@ export function createDescriptionReviewLayer(options: DescriptionReviewOptions =
     },
 
     onRequest(req, ctx) {
+      if (req.method === "prompts/get") {
+        const prompt = typeof req.params?.name === "string" ? req.params.name : undefined;
+        if (prompt === undefined || !ctx.session.flags.has(droppedPromptFlag(prompt))) return ALLOW;
+        return deny("DESCRIPTION_REJECTED", "description-dropped", `Portcullis blocked prompt \`${prompt}\`: its definition on server "${ctx.server.name}" failed review and was withheld from prompts/list. Inspect it with \`portcullis scan\`.`, { event: "description_rejected", severity: "high" });
+      }
       const name = toolNameOf(req.params);
       const def = name === undefined ? undefined : ctx.session.tools.get(name)?.definition;
       if (!name || !def) return ALLOW;
