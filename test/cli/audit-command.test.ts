@@ -119,6 +119,15 @@ describe("portcullis audit report / export / prune", () => {
     expect((await run(["audit", "prune"], dir)).code).toBe(2);
   });
 
+  it("prune uses audit.retention from the config when no --keep is given", async () => {
+    const { dir, file } = await setup();
+    fs.writeFileSync(path.join(dir, "portcullis.yaml"), "defaults:\n  trust: low\naudit:\n  retention: { default: 1d, security: 3650d }\n");
+    const r = await run(["audit", "prune"], dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/removed from .*: tool_call 4; kept 6/);
+    expect(fs.readFileSync(file, "utf8")).not.toContain('"event":"tool_call"');
+  });
+
   it("prune refuses to launder a tampered chain", async () => {
     const { dir, file } = await setup();
     fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("search", "serch"));

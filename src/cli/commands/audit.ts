@@ -70,21 +70,24 @@ interface Ctx {
   chains: ChainFiles[];
   key?: string;
   now: Date;
+  /** `audit.retention` from the config (class -> age), used by prune when no --keep is given. */
+  retention?: Record<string, string>;
 }
 
 function context(values: Values, file: string | undefined, io: CliIO): Ctx {
   const now = new Date();
   let auditPath: string;
   let keyEnv = values["key-env"];
+  let retention: Record<string, string> | undefined;
   if (file !== undefined) {
     auditPath = path.resolve(io.cwd, file);
     if (!fs.existsSync(auditPath)) throw new UsageError(`no audit file at ${auditPath}; check the path (the default is .portcullis/audit.jsonl beside the config).`);
   } else {
     const cfg = loadCliConfig({ config: values.config, stateDir: values["state-dir"] }, io.env, io.cwd);
     auditPath = cfg.auditPath;
-    // audit.hmac_key_env, once the schema has it; --key-env wins.
-    const fromConfig = (cfg.loaded.raw.audit as Record<string, unknown> | undefined)?.hmac_key_env;
-    keyEnv ??= typeof fromConfig === "string" ? fromConfig : undefined;
+    // --key-env wins over audit.hmac_key_env.
+    keyEnv ??= cfg.loaded.raw.audit?.hmac_key_env;
+    retention = cfg.loaded.raw.audit?.retention;
   }
   let key: string | undefined;
   try {
@@ -95,7 +98,7 @@ function context(values: Values, file: string | undefined, io: CliIO): Ctx {
   const single = file !== undefined ? chainOf(auditPath) : undefined;
   const chains = single ? [single] : discoverChains(auditPath);
   if (chains.length === 0) throw new UsageError(`no audit log at ${auditPath}: nothing has been recorded yet (run \`portcullis wrap\`), or pass the file to read.`);
-  return { auditPath, chains, key, now };
+  return { auditPath, chains, key, now, retention };
 }
 
 function verify(ctx: Ctx, values: Values, io: CliIO): number {
@@ -163,13 +166,14 @@ function exportLog(ctx: Ctx, values: Values, io: CliIO): number {
 
 function prune(ctx: Ctx, values: Values, io: CliIO): number {
   const rules: RetentionRules = {};
-  for (const k of values.keep ?? []) {
+  const keep = values.keep?.length ? values.keep : Object.entries(ctx.retention ?? {}).map(([cls, age]) => `${cls}=${age}`);
+  for (const k of keep) {
     const m = /^([A-Za-z0-9_]+)=(.+)$/.exec(k);
     const ms = m ? parseDuration(m[2]!) : undefined;
     if (!m || ms === undefined) throw new UsageError(`--keep takes CLASS=AGE, e.g. --keep default=90d --keep security=365d --keep tool_call=30d (got "${k}").`);
     rules[m[1]!] = ms;
   }
-  if (Object.keys(rules).length === 0) throw new UsageError(`say what to keep: --keep default=90d --keep security=365d (classes: default, security, operational, or an event name).\n${USAGE}`);
+  if (Object.keys(rules).length === 0) throw new UsageError(`say what to keep: --keep default=90d --keep security=365d, or set audit.retention in the config (classes: default, security, operational, or an event name).\n${USAGE}`);
   let results;
   try {
     results = pruneAudit(ctx.auditPath, { rules, key: ctx.key, now: ctx.now, dryRun: values["dry-run"] });
