@@ -1,4 +1,4 @@
-import { OPERATIONS, type Operation } from "../config/schema.js";
+import { OPERATIONS, type Operation } from "../config/vocabulary.js";
 import { matchesAny } from "../protocol/glob-set.js";
 
 /**

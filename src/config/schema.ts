@@ -1,19 +1,16 @@
 import { z } from "zod";
+import { oauthConfigSchema } from "../auth/oauth/oauth-config.js";
+import { APPROVAL_MODES, OPERATIONS, OUTBOUND_MODES, SENSITIVITY_LEVELS, TRUST_LEVELS } from "./vocabulary.js";
+
+export { APPROVAL_MODES, OPERATIONS, OUTBOUND_MODES, SENSITIVITY_LEVELS, TRUST_LEVELS, type Operation, type TrustLevel } from "./vocabulary.js";
 
 /**
  * The portcullis.yaml schema. Objects are strict so a typo ("alow:") is an error with a
  * suggestion instead of a silently ignored key.
  */
-export const TRUST_LEVELS = ["untrusted", "low", "medium", "high", "verified"] as const;
-export type TrustLevel = (typeof TRUST_LEVELS)[number];
 
-export const APPROVAL_MODES = ["always", "never", "auto"] as const;
-export const OUTBOUND_MODES = ["off", "block", "redact", "warn"] as const;
-export const OPERATIONS = ["read", "search", "query", "write", "delete", "execute"] as const;
-export type Operation = (typeof OPERATIONS)[number];
 
 const SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
-export const SENSITIVITY_LEVELS = ["public", "internal", "confidential", "restricted"] as const;
 const duration = z.string().regex(/^\d+(?:\.\d+)?[smhdw]$/, "a duration like 90d, 24h, 30m");
 const auditSink = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("stdout") }),
@@ -186,7 +183,7 @@ export const configSchema = z.strictObject({
   auth: z
     .strictObject({
       api_keys: z.boolean().optional().describe("serve: require `Authorization: Bearer <key>` (portcullis keys create)"),
-      oauth: z.record(z.string(), z.unknown()).optional().describe("serve: OAuth 2.1 resource server (not yet implemented)"),
+      oauth: oauthConfigSchema.optional().describe("serve: OAuth 2.1 resource server (docs/oauth.md)"),
     })
     .optional(),
   serve: z

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { createBearerAuthenticator } from "../../auth/bearer-authenticator.js";
+import { createServeAuth, parseOAuthConfig } from "../../auth/oauth/index.js";
 import { openConfiguredStore } from "../../store/open-store.js";
 import { UsageError } from "../../errors/portcullis-error.js";
 import { defaultLayers } from "../../layers/default-layers.js";
@@ -30,24 +31,27 @@ export const serveCommand: Command = async (args, io) => {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535 (got "${values.port}").\n${USAGE}`);
   const cfg = loadCliConfig({ config: values.config, stateDir: values["state-dir"] }, io.env, io.cwd);
   const apiKeys = cfg.loaded.raw.auth?.api_keys === true;
-  if (!LOOPBACK.has(host) && !apiKeys) {
+  const oauth = cfg.loaded.raw.auth?.oauth === undefined ? undefined : parseOAuthConfig(cfg.loaded.raw.auth.oauth, io.env); // docs/oauth.md
+  if (!LOOPBACK.has(host) && !apiKeys && !oauth) {
     // Without authentication a non-loopback listener would be open to anyone who can reach it.
-    throw new UsageError(`refusing to listen on ${host} without authentication: set \`auth: { api_keys: true }\` in ${cfg.file ?? "portcullis.yaml"} (and create keys with \`portcullis keys create\`), or use 127.0.0.1.`);
+    throw new UsageError(`refusing to listen on ${host} without authentication: set \`auth: { api_keys: true }\` in ${cfg.file ?? "portcullis.yaml"} (and create keys with \`portcullis keys create\`) or \`auth.oauth\` (docs/oauth.md), or use 127.0.0.1.`);
   }
   if (cfg.servers.size === 0) throw new UsageError(`${cfg.file ?? "no config file"}: serve needs at least one server under \`servers:\` (see \`portcullis config init\`).`);
   const store = await openConfiguredStore(cfg);
   const routes = new Map<string, GatewayRoute>();
-  for (const s of cfg.servers.values()) routes.set(s.name, { server: s, pipeline: new Pipeline(defaultLayers(s, { stateDir: cfg.stateDir, store, authenticated: apiKeys })) });
+  for (const s of cfg.servers.values()) routes.set(s.name, { server: s, pipeline: new Pipeline(defaultLayers(s, { stateDir: cfg.stateDir, store, authenticated: apiKeys || oauth !== undefined })) });
   const audit = openAuditLog(cfg, io, { stdoutIsProtocol: false });
+  const serveAuth = createServeAuth({ apiKeys: apiKeys ? createBearerAuthenticator(store) : undefined, oauth, servers: [...routes.keys()] });
   const gw = await startGateway({
     routes, audit, host, port,
     allowedOrigins: [...(cfg.loaded.raw.serve?.allowed_origins ?? []), ...(values["allow-origin"] ?? [])],
     maxSessions: cfg.loaded.raw.serve?.max_sessions,
-    authenticate: apiKeys ? createBearerAuthenticator(store) : undefined,
+    authenticate: serveAuth?.authenticate,
+    handlers: serveAuth?.handlers ?? [],
   });
   io.stdout.write(`portcullis serve: listening on ${gw.url}\n`);
   for (const name of routes.keys()) io.stdout.write(`  ${gw.url}/mcp/${name}\n`);
-  io.stdout.write(`  audit: ${cfg.auditPath}\n  store: ${store.kind} ${store.location}\n  auth: ${apiKeys ? "API keys (Authorization: Bearer pcl_...)" : "none (loopback only)"}\n`);
+  io.stdout.write(`  audit: ${cfg.auditPath}\n  store: ${store.kind} ${store.location}\n  auth: ${serveAuth?.summary ?? "none (loopback only)"}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
