@@ -21,6 +21,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   export: { run: exportCommand, summary: "export openai|anthropic [-c FILE] [--server NAME]   hosted-MCP tool config for the OpenAI / Anthropic APIs" },
   config: { run: configCommand, summary: "config init | check [FILE] | schema               write, validate or describe portcullis.yaml" },
   keys: { run: async (a, io) => (await import("./commands/keys.js")).keysCommand(a, io), summary: "keys create --name N [--scopes S,..] [--rate 60/min] [--expires 30d] | list | revoke ID   API keys for serve" },
+  approvals: { run: async (a, io) => (await import("./commands/approvals.js")).approvalsCommand(a, io), summary: "approvals list | approve ID [--for-session] | deny ID [--reason R]   answer calls held for human approval" },
 };
 
 const HELP = `Portcullis: a security gateway for MCP servers.

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { approvalsSchema } from "../approvals/approvals-config.js";
 import { oauthConfigSchema } from "../auth/oauth/oauth-config.js";
 import { APPROVAL_MODES, OPERATIONS, OUTBOUND_MODES, SENSITIVITY_LEVELS, TRUST_LEVELS } from "./vocabulary.js";
 
@@ -55,6 +56,7 @@ const toolPolicy = z.strictObject({
   read_only: z.boolean().optional().describe("Declare the tool read-only (a grant; annotations are only hints)"),
   rate_per_minute: z.number().int().positive().optional().describe("Calls per minute per caller for this tool"),
   sensitivity: z.enum(SENSITIVITY_LEVELS).optional().describe("What the audit log keeps of this tool's arguments"),
+  approval_for_session: z.number().int().positive().max(1000).optional().describe("'Approve for this session' also covers the next N calls of this tool"),
 });
 
 const toolsSection = z.strictObject({
@@ -192,6 +194,7 @@ export const configSchema = z.strictObject({
       max_sessions: z.number().int().positive().optional(),
     })
     .optional(),
+  approvals: approvalsSchema.optional().describe("Human approval channels (docs/approvals.md)"),
   store: z.strictObject({ url: z.string().regex(/^(sqlite:|rediss?:\/\/|memory:$)/i, "use sqlite:PATH, redis://host:6379, rediss://host:6380 or memory:") }).optional(),
   alerts: z
     .array(z.strictObject({ url: z.string().url(), min_severity: z.enum(SEVERITIES).optional(), headers: z.record(z.string(), z.string()).optional() }))

@@ -12,7 +12,9 @@ import { SessionState } from "../pipeline/session-state.js";
 import { modernEnvelope } from "../protocol/era.js";
 import { classifyMessage, idOf, type JsonRpcId, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from "../protocol/json-rpc.js";
 import { toolNameOf } from "../protocol/tool-list.js";
+import type { ApprovalBroker } from "../approvals/approval-broker.js";
 import { denialResponse } from "./denial.js";
+import { HeldCalls } from "./held-calls.js";
 import { PendingRequests, type PendingRequest } from "./pending-requests.js";
 
 /** Where the relay sends serialized messages (one JSON text each, no newline). */
@@ -31,6 +33,11 @@ export interface RelayOptions {
   caller?: string;
   /** Diagnostics for the operator (stderr in `wrap`). */
   log?: (line: string) => void;
+  /**
+   * Settles held `tools/call`s with a person (elicitation, web page, CLI, webhook). Without it a
+   * hold is refused at once with APPROVAL_REQUIRED (fail closed).
+   */
+  approvals?: ApprovalBroker;
 }
 
 /**
@@ -49,6 +56,11 @@ export class MessageRelay {
   private readonly caller?: string;
   private readonly log: (line: string) => void;
   private readonly pending = new PendingRequests();
+  private readonly approvals?: ApprovalBroker;
+  /** Held calls waiting for a person, and our own requests to the client (elicitation). */
+  private readonly held = new HeldCalls();
+  /** Capabilities the client declared in `initialize` (legacy era). */
+  private clientCapabilities?: Record<string, unknown>;
   private internalSeq = 0;
   private readonly internalPrefix = `portcullis-${process.pid}-${Date.now().toString(36)}-`;
   private catalogFetch?: Promise<void>;
@@ -63,6 +75,7 @@ export class MessageRelay {
     this.session = opts.session ?? new SessionState();
     this.caller = opts.caller;
     this.log = opts.log ?? (() => {});
+    this.approvals = opts.approvals;
     this.ctx = { server: this.server, session: this.session };
   }
 
@@ -110,6 +123,8 @@ export class MessageRelay {
         return;
       }
       case "response":
+        // Our own elicitation/create (approval) is answered here, not upstream.
+        if (this.held.asks > 0 && this.held.answer(msg as JsonRpcResponse)) return;
         // A reply to a server-initiated request (sampling, elicitation, roots): relay untouched.
         this.out.toUpstream(raw);
         return;
@@ -123,7 +138,7 @@ export class MessageRelay {
       this.rejectClient(req.id, req.method, "UPSTREAM_UNAVAILABLE", "upstream-closed", "Portcullis cannot forward this request: the upstream server has exited.", "upstream_error");
       return;
     }
-    if (this.pending.has(req.id)) {
+    if (this.pending.has(req.id) || (this.held.size > 0 && this.held.has(req.id))) {
       this.rejectClient(req.id, req.method, "INVALID_REQUEST", "duplicate-id", `Portcullis refused a request reusing id ${JSON.stringify(req.id)} while an earlier request with that id is still pending.`, "malformed_message");
       return;
     }
@@ -159,6 +174,10 @@ export class MessageRelay {
       return;
     }
     if (o.kind === "hold") {
+      if (this.approvals && req.method === "tools/call" && toolNameOf(req.params) !== undefined) {
+        this.holdForApproval(req, raw, o, this.approvals);
+        return;
+      }
       // No approval channel is wired into this relay: an unanswered approval is a denial.
       const h = o.holds[0]!;
       this.denyRequest(req, h.layer, deny("APPROVAL_REQUIRED", h.decision.rule, `Portcullis blocked \`${toolNameOf(req.params) ?? req.method}\`: needs approval (${h.decision.reason}), and no approval channel is configured. Allow it in policy (\`approval: never\`) or use an approval channel.`, { event: "approval_denied", severity: "medium" }));
@@ -168,6 +187,62 @@ export class MessageRelay {
     for (const c of o.changes) this.auditChange(req, c.layer, c.decision);
     this.pipeline.forwarded(req, this.ctx);
     this.forward(req, o.message ? JSON.stringify(o.message) : raw);
+  }
+
+  /**
+   * A held `tools/call`: the broker asks a person (eliciting through this relay when the client can
+   * answer), then the call is forwarded as it would have been, or refused naming the approval id.
+   */
+  private holdForApproval(req: JsonRpcRequest, raw: string, o: Extract<Outcome, { kind: "hold" }>, broker: ApprovalBroker): void {
+    const h = o.holds[0]!;
+    const message = (o.message ?? req) as unknown as JsonRpcRequest;
+    const params = (message.params ?? {}) as Record<string, unknown>;
+    const tool = toolNameOf(req.params)!;
+    const modern = modernEnvelope(req);
+    const caps = (modern ? modern["io.modelcontextprotocol/clientCapabilities"] : this.clientCapabilities) as Record<string, unknown> | undefined;
+    const canElicit = typeof caps === "object" && caps !== null && typeof caps.elicitation === "object" && caps.elicitation !== null;
+    const signal = this.held.hold(req);
+    const reach = modern
+      ? { inputRequired: canElicit }
+      : { elicit: canElicit ? (p: Record<string, unknown>, s: AbortSignal) => this.elicit(p, s) : undefined };
+    broker.settle({ session: this.session.id, server: this.server, caller: this.caller, tool, arguments: params.arguments, params, layer: h.layer, rule: h.decision.rule, reason: h.decision.reason }, reach, signal).then((st) => {
+      if (!this.held.release(req.id)) return; // cancelled by the client, or answered when the upstream closed
+      if (st.kind === "input_required") {
+        this.record({ event: "approval_elicited", severity: "info", method: req.method, tool, decision: "hold", layer: h.layer, rule: h.decision.rule, reason: `asked the client to approve (${st.approvalId})`, details: { approvalId: st.approvalId } });
+        this.out.toClient(JSON.stringify({ jsonrpc: "2.0", id: req.id, result: st.result }));
+        return;
+      }
+      if (st.kind === "denied") {
+        this.denyRequest(req, st.code === "STORE_UNAVAILABLE" ? "approval" : h.layer, deny(st.code ?? "APPROVAL_REQUIRED", st.rule, st.reason, { event: st.code === "STORE_UNAVAILABLE" ? "store_unavailable" : "approval_denied", severity: "medium", details: st.approvalId ? { approvalId: st.approvalId } : undefined }));
+        return;
+      }
+      if (this.closed) return;
+      for (const c of o.changes) this.auditChange(req, c.layer, c.decision);
+      this.pipeline.forwarded(req, this.ctx);
+      // The retry channel (inputResponses, requestState) is ours: the upstream sees the original call.
+      if (params.inputResponses !== undefined || params.requestState !== undefined) {
+        const { inputResponses: _r, requestState: _s, ...rest } = params;
+        this.forward(req, JSON.stringify({ ...message, params: rest }));
+      } else this.forward(req, o.message ? JSON.stringify(o.message) : raw);
+    }, (e: unknown) => {
+      if (!this.held.release(req.id)) return;
+      this.denyRequest(req, "approval", deny("APPROVAL_REQUIRED", h.decision.rule, `Portcullis blocked \`${tool}\`: needs approval, and asking for it failed (${(e as Error).message}).`, { event: "approval_denied", severity: "medium" }));
+    });
+  }
+
+  /** Sends `elicitation/create` to the client (2025-11-25) and resolves with its result. */
+  private elicit(params: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown> | undefined> {
+    const id = `${this.internalPrefix}elicit-${++this.internalSeq}`;
+    return new Promise((resolve) => {
+      const done = this.held.ask(id, (res) => resolve(res?.result as Record<string, unknown> | undefined));
+      signal.addEventListener("abort", () => {
+        if (done()) {
+          this.out.toClient(JSON.stringify({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: id, reason: "Portcullis: approval timed out" } }));
+          resolve(undefined);
+        }
+      }, { once: true });
+      this.out.toClient(JSON.stringify({ jsonrpc: "2.0", id, method: "elicitation/create", params }));
+    });
   }
 
   private forward(req: JsonRpcRequest, line: string): void {
@@ -183,7 +258,10 @@ export class MessageRelay {
 
   private clientCancelled(n: JsonRpcNotification): void {
     const id = n.params?.requestId;
-    if (typeof id === "string" || typeof id === "number") this.pending.take(id);
+    if (typeof id === "string" || typeof id === "number") {
+      this.pending.take(id);
+      if (this.held.size > 0) this.held.cancel(id);
+    }
   }
 
   private noteEra(req: JsonRpcRequest): void {
@@ -191,6 +269,8 @@ export class MessageRelay {
       this.session.era = "legacy";
       const v = req.params?.protocolVersion;
       if (typeof v === "string") this.session.protocolVersion = v;
+      const caps = req.params?.capabilities;
+      if (typeof caps === "object" && caps !== null) this.clientCapabilities = caps as Record<string, unknown>;
       return;
     }
     if (this.session.era !== "legacy") {
@@ -354,6 +434,9 @@ export class MessageRelay {
     this.closed = true;
     if (expected) this.record({ event: "upstream_stopped", severity: "info", reason: why });
     else this.record({ event: "upstream_exit", severity: "high", decision: "deny", layer: "relay", code: "UPSTREAM_UNAVAILABLE", reason: why });
+    for (const req of this.held.drain()) {
+      this.denyRequest(req, "relay", deny("UPSTREAM_UNAVAILABLE", "upstream-exit", `Portcullis could not complete \`${toolNameOf(req.params) ?? req.method}\`: server "${this.server.name}" ${why}.`, { severity: "high", event: "upstream_error" }), true);
+    }
     for (const p of this.pending.drain()) {
       if (p.internal) p.internal(undefined);
       else this.denyRequest(p.req, "relay", deny("UPSTREAM_UNAVAILABLE", "upstream-exit", `Portcullis could not complete \`${toolNameOf(p.req.params) ?? p.req.method}\`: server "${this.server.name}" ${why}.`, { severity: "high", event: "upstream_error" }), true);

@@ -1,3 +1,4 @@
+import type { ApprovalBroker } from "../approvals/approval-broker.js";
 import type { AuditLog } from "../audit/audit-record.js";
 import type { ServerPolicy } from "../config/server-policy.js";
 import type { Pipeline } from "../pipeline/pipeline.js";
@@ -17,6 +18,8 @@ export interface StdioWrapOptions {
   log?: (line: string) => void;
   /** How long the child gets to exit after SIGTERM before SIGKILL. */
   killGraceMs?: number;
+  /** Settles calls held for approval; absent = refused at once (APPROVAL_REQUIRED). */
+  approvals?: ApprovalBroker;
 }
 
 /**
@@ -89,7 +92,7 @@ export function runStdioWrap(opts: StdioWrapOptions): Promise<number> {
       return;
     }
     relay = new MessageRelay({
-      server: opts.server, pipeline: opts.pipeline, audit: opts.audit, caller: opts.caller, log,
+      server: opts.server, pipeline: opts.pipeline, audit: opts.audit, caller: opts.caller, log, approvals: opts.approvals,
       endpoints: { toClient: (l) => toClient.write(l), toUpstream: (l) => upstream.write(l) },
     });
 

@@ -5,6 +5,7 @@ import type { ServerPolicy } from "../../config/server-policy.js";
 import type { Pipeline } from "../../pipeline/pipeline.js";
 import { SessionState, type Principal } from "../../pipeline/session-state.js";
 import { MessageRelay } from "../../proxy/message-relay.js";
+import { approvalsFor } from "../../approvals/broker-registry.js";
 import { idKey, type JsonRpcId } from "../../protocol/json-rpc.js";
 import { UpstreamConnection } from "../upstream-connection.js";
 import { httpStatusOf } from "./rate-limit-status.js";
@@ -53,7 +54,7 @@ export class HttpSession {
       },
     });
     this.relay = new MessageRelay({
-      server: opts.server, pipeline: opts.pipeline, audit: opts.audit, session: this.state, caller: opts.caller, log: opts.log,
+      server: opts.server, pipeline: opts.pipeline, audit: opts.audit, session: this.state, caller: opts.caller, log: opts.log, approvals: approvalsFor(opts.pipeline),
       endpoints: { toClient: (l) => this.deliver(l), toUpstream: (l) => this.upstream.write(l) },
     });
   }

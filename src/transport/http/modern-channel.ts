@@ -4,6 +4,7 @@ import type { ServerPolicy } from "../../config/server-policy.js";
 import type { Pipeline } from "../../pipeline/pipeline.js";
 import { SessionState, type Principal } from "../../pipeline/session-state.js";
 import { MessageRelay } from "../../proxy/message-relay.js";
+import { approvalsFor } from "../../approvals/broker-registry.js";
 import type { JsonRpcId } from "../../protocol/json-rpc.js";
 import { UpstreamConnection } from "../upstream-connection.js";
 import { httpStatusOf } from "./rate-limit-status.js";
@@ -53,7 +54,7 @@ export class ModernChannel {
       closed: (how, _c, expected) => this.shut(how, expected, opts),
     });
     this.relay = new MessageRelay({
-      server: opts.server, pipeline: opts.pipeline, audit: opts.audit, session: this.state, caller: opts.caller, log: opts.log,
+      server: opts.server, pipeline: opts.pipeline, audit: opts.audit, session: this.state, caller: opts.caller, log: opts.log, approvals: approvalsFor(opts.pipeline),
       endpoints: { toClient: (l) => this.deliver(l), toUpstream: (l) => this.upstream.write(l) },
     });
     this.upstream.write(JSON.stringify({ jsonrpc: "2.0", id: HANDSHAKE_ID, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "portcullis-gateway", version: "0.1.0" } } }));
