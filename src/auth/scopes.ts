@@ -15,6 +15,8 @@ import { matchesAny } from "../protocol/glob-set.js";
  * policies (`*` matches any run of characters).
  */
 export interface ScopeGrant {
+  /** Role grants (`admin`, `approvals`) decide approvals on the web page and reach no server or tool. */
+  role?: "admin" | "approvals";
   server?: readonly string[];
   tool?: readonly string[];
   ops?: ReadonlySet<Operation>;
@@ -34,6 +36,8 @@ const GLOB = /^[^\s/,:]+$/;
 export function parseScope(scope: string): ScopeGrant {
   const s = scope.trim();
   if (s === "*") return {};
+  // A role reaches no MCP endpoint: an empty server list matches nothing.
+  if (s === "admin" || s === "approvals") return { role: s, server: [] };
   if (s === "") throw new RangeError("empty scope; use * for everything, or server:NAME, tool:GLOB, op:OPERATION joined by /");
   const grant: { server?: string[]; tool?: string[]; ops?: Set<Operation> } = {};
   for (const part of s.split("/")) {
@@ -41,7 +45,7 @@ export function parseScope(scope: string): ScopeGrant {
     const kind = i === -1 ? part : part.slice(0, i);
     const value = i === -1 ? "" : part.slice(i + 1);
     if (kind !== "server" && kind !== "tool" && kind !== "op") {
-      throw new RangeError(`scope "${scope}": "${part}" is not server:GLOB, tool:GLOB or op:OPERATION`);
+      throw new RangeError(`scope "${scope}": "${part}" is not server:GLOB, tool:GLOB or op:OPERATION (or a role: admin, approvals)`);
     }
     if (grant[kind === "op" ? "ops" : kind] !== undefined) throw new RangeError(`scope "${scope}": "${kind}:" appears twice; give another scope instead`);
     if (kind === "op") {

@@ -47,6 +47,7 @@ export function resolveServerPolicy(name: string, raw: RawServer, defaults: RawC
       requirePrefix: tools.require_prefix,
       maxTools: tools.max_tools,
       readOnly: tools.read_only ?? [],
+      sideEffects: tools.side_effects ?? [],
       policies: tools.policies ?? {},
     },
     methods: { deny: raw.methods?.deny ?? [] },

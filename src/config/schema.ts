@@ -65,6 +65,7 @@ const toolsSection = z.strictObject({
   require_prefix: z.string().optional(),
   max_tools: z.number().int().positive().optional(),
   read_only: z.array(z.string()).optional().describe("Glob patterns of tools declared read-only"),
+  side_effects: z.array(z.string()).optional().describe("Glob patterns of tools always treated as side-effecting (wins over read-only hints and grants)"),
   policies: z.record(z.string(), toolPolicy).optional(),
 });
 

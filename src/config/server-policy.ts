@@ -37,6 +37,7 @@ export interface ServerPolicy {
     requirePrefix?: string;
     maxTools?: number;
     readOnly: readonly string[];
+    sideEffects: readonly string[];
     policies: Readonly<Record<string, ToolPolicy>>;
   };
   methods: { deny: readonly string[] };

@@ -2,6 +2,12 @@ import { describe, expect, it } from "vitest";
 import { normalizeScopes, parseScope, scopeAllows } from "../../src/auth/scopes.js";
 
 describe("scopes", () => {
+  it("role scopes (admin, approvals) parse but reach no server or tool", () => {
+    expect(parseScope("approvals")).toMatchObject({ role: "approvals" });
+    expect(scopeAllows(["approvals"], { server: "files" })).toBe(false);
+    expect(scopeAllows(["admin", "server:files"], { server: "files" })).toBe(true);
+  });
+
   it("* allows everything", () => {
     expect(scopeAllows(["*"], { server: "files", tool: "delete_all", operation: "delete" })).toBe(true);
     expect(scopeAllows(["*"], { server: "x" })).toBe(true);

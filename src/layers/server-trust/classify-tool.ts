@@ -27,13 +27,16 @@ export function inferOperation(name: string): Operation {
 
 /**
  * Classifies a tool for the trust decision. A tool is side-effecting unless config declares it
- * read-only, or (above untrusted) it carries `readOnlyHint: true` without `destructiveHint: true`.
+ * read-only, or (above untrusted) it carries `readOnlyHint: true` without `destructiveHint: true`;
+ * a tool matching `tools.side_effects` is side-effecting whatever it claims.
  */
 export function classifyTool(name: string, definition: Record<string, unknown> | undefined, policy: ServerPolicy): ToolClass {
   const perTool = policy.tools.policies[name];
   const ann = (definition?.annotations ?? {}) as Record<string, unknown>;
   let readOnlySource: ToolClass["readOnlySource"] = "none";
-  if (perTool?.read_only === true || matchesAny(policy.tools.readOnly, name)) readOnlySource = "config";
+  // `side_effects` is the stricter statement, so it wins over every read-only grant or hint.
+  if (matchesAny(policy.tools.sideEffects, name)) readOnlySource = "none";
+  else if (perTool?.read_only === true || matchesAny(policy.tools.readOnly, name)) readOnlySource = "config";
   else if (TRUST_TABLE[policy.trust].annotationsGrant && ann.readOnlyHint === true && ann.destructiveHint !== true) readOnlySource = "annotation";
   const readOnly = readOnlySource !== "none";
   const operation = perTool?.operation ?? (readOnly ? "read" : inferOperation(name));

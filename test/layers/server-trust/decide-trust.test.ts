@@ -21,6 +21,14 @@ describe("classifyTool", () => {
   it("destructiveHint cancels readOnlyHint", () => {
     expect(classifyTool("x", { annotations: { readOnlyHint: true, destructiveHint: true } }, policyOf()).readOnly).toBe(false);
   });
+  it("side_effects globs win over read-only hints and grants", () => {
+    const p = policyOf({ trust: "high", tools: { side_effects: ["*export*"], read_only: ["*"] } });
+    expect(classifyTool("export_report", ro, p)).toMatchObject({ readOnly: false, readOnlySource: "none" });
+    expect(classifyTool("read_report", ro, p).readOnly).toBe(true);
+    // at low trust a side-effecting tool needs approval even though the server says it only reads
+    expect(decideTrust("export_report", ro, policyOf({ trust: "low", tools: { side_effects: ["*export*"] } }))).toMatchObject({ kind: "hold" });
+  });
+
   it("config grants read-only on any trust level", () => {
     expect(classifyTool("lookup", undefined, policyOf({ trust: "untrusted", tools: { read_only: ["look*"] } }))).toMatchObject({ readOnly: true, readOnlySource: "config" });
   });
