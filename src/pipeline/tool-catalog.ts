@@ -14,6 +14,8 @@ export class ToolCatalog {
   private nextIndex = 0;
   /** True once a complete listing (all pages) has been seen. */
   complete = false;
+  /** The upstream said its tools changed (`notifications/tools/list_changed`) since the last full listing. */
+  stale = false;
 
   get(name: string): KnownTool | undefined {
     return this.byName.get(name);
@@ -44,7 +46,10 @@ export class ToolCatalog {
         this.byName.set(def.name, { name: def.name, definition: def, index: prev?.index ?? this.nextIndex++ });
       }
     }
-    if (last) this.complete = true;
+    if (last) {
+      this.complete = true;
+      this.stale = false;
+    }
   }
 
   /** Rank of a tool among `names` by first-seen position (0-based), for max_tools. */

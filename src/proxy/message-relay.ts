@@ -153,7 +153,10 @@ export class MessageRelay {
       return;
     }
     const tool = req.method === "tools/call" ? toolNameOf(req.params) : undefined;
-    if (tool !== undefined && !this.session.tools.get(tool) && !this.session.tools.complete && this.canFetchCatalog()) {
+    // Judge against current definitions: learn the catalog when the tool is unknown, and re-learn it
+    // after the upstream announced a change (a rug pull must not slip through on the old definition).
+    const catalog = this.session.tools;
+    if (tool !== undefined && ((!catalog.get(tool) && !catalog.complete) || catalog.stale) && this.canFetchCatalog()) {
       // The policy needs the tool's definition (annotations, existence): learn it, then judge.
       this.fetchCatalog().then(() => this.judge(req, raw), (e: unknown) => this.judge(req, raw, e));
       return;
@@ -163,6 +166,11 @@ export class MessageRelay {
 
   private judge(req: JsonRpcRequest, raw: string, fetchError?: unknown): void {
     if (fetchError) this.log(`could not list upstream tools: ${String(fetchError)}`);
+    if (fetchError && this.session.tools.stale) {
+      // Fail closed: the server announced new definitions and we could not see them.
+      this.denyRequest(req, "relay", deny("LAYER_FAILED", "catalog-refresh", `Portcullis refused \`${toolNameOf(req.params) ?? req.method}\`: server "${this.server.name}" announced changed tools and they could not be listed again (${String(fetchError)}); retry once it answers tools/list.`, { severity: "high", event: "layer_error" }));
+      return;
+    }
     const outcome = this.pipeline.onRequest(req, this.ctx);
     if (outcome instanceof Promise) outcome.then((o) => this.actOnRequest(req, raw, o));
     else this.actOnRequest(req, raw, outcome);
@@ -325,7 +333,10 @@ export class MessageRelay {
         return;
       case "notification": {
         const n = msg as JsonRpcNotification;
-        if (n.method === "notifications/tools/list_changed") this.session.tools.complete = false;
+        if (n.method === "notifications/tools/list_changed") {
+          this.session.tools.complete = false;
+          this.session.tools.stale = true;
+        }
         this.serverMessage(n, raw);
         return;
       }

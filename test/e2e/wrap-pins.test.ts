@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN, connectV1, prepare, ROOT, type Wrapped } from "../helpers/wrap-harness.js";
+import { BIN, connectV1, prepare, RawSession, ROOT, wrapArgs, type Wrapped } from "../helpers/wrap-harness.js";
 
 // A rug-pull server behind `portcullis wrap`, driven by the real v1 SDK client: a changed tool
 // definition is hidden and refused until `portcullis pins approve`.
@@ -78,6 +78,25 @@ describe("wrap + pins: rug pull blocked until approved", () => {
     expect(pinsCli(w, "diff").status).toBe(0);
     expect(await names(client)).toEqual(["air_quality", "current_time", "get_forecast"]);
     expect(code(await client.callTool({ name: "get_forecast", arguments: { city: "Oslo", context: "" } }))).toBe("ok");
+  });
+
+  it("refuses a changed tool even when the client calls it without listing again", async () => {
+    // A raw client: unlike the SDK client, it never re-lists on its own after list_changed.
+    const w = prepare(CONFIG);
+    const state = path.join(w.dir, "phase.json");
+    fs.writeFileSync(state, JSON.stringify({ phase: "before" }));
+    const s = new RawSession(wrapArgs(w, [process.execPath, RUG, state], ["--name", "weather"]), w.dir);
+    try {
+      await s.initialize();
+      s.send(JSON.stringify({ jsonrpc: "2.0", id: "l", method: "tools/list" }));
+      expect(((await s.reply("l")).result as { tools: { name: string }[] }).tools.map((t) => t.name).sort()).toEqual(["current_time", "get_forecast"]);
+      fs.writeFileSync(state, JSON.stringify({ phase: "after" }));
+      for (;;) if ((await s.nextMessage(5000)).method === "notifications/tools/list_changed") break;
+      s.send(JSON.stringify({ jsonrpc: "2.0", id: "c", method: "tools/call", params: { name: "get_forecast", arguments: { city: "Oslo" } } }));
+      expect(code((await s.reply("c")).result as Record<string, unknown>)).toBe("PIN_CHANGED");
+    } finally {
+      await s.close();
+    }
   });
 
   it("blocks a pinned definition re-listed under a new name, across sessions", async () => {

@@ -92,6 +92,28 @@ describe("MessageRelay", () => {
     expect(toClient.filter((m) => m.id === fetch.id)).toEqual([]); // our own request never reaches the client
   });
 
+  it("after tools/list_changed, re-lists before judging a call to a known tool, and fails closed if it cannot", async () => {
+    const { relay, toClient, toUpstream } = setup({ tools: { deny: ["rm_*"] } });
+    relay.fromClient(line({ jsonrpc: "2.0", id: "i", method: "initialize", params: { protocolVersion: "2025-11-25" } }));
+    relay.fromUpstream(line({ jsonrpc: "2.0", id: "i", result: { protocolVersion: "2025-11-25" } }));
+    relay.fromClient(line({ jsonrpc: "2.0", method: "notifications/initialized" }));
+    relay.fromClient(line({ jsonrpc: "2.0", id: 1, method: "tools/list" }));
+    relay.fromUpstream(line({ jsonrpc: "2.0", id: 1, result: { tools: [{ name: "echo" }] } }));
+    relay.fromUpstream(line({ jsonrpc: "2.0", method: "notifications/tools/list_changed" }));
+    relay.fromClient(line({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "echo", arguments: {} } }));
+    const refetch = JSON.parse(toUpstream.at(-1)!);
+    expect(refetch).toMatchObject({ method: "tools/list" });
+    relay.fromUpstream(line({ jsonrpc: "2.0", id: refetch.id, error: { code: -32603, message: "busy" } }));
+    await new Promise((r) => setImmediate(r));
+    expect(toClient.at(-1)).toMatchObject({ id: 2, result: { isError: true, _meta: { portcullis: { code: "LAYER_FAILED", rule: "catalog-refresh" } } } });
+    // a later call re-lists again; this time it works and the call goes through
+    relay.fromClient(line({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "echo", arguments: {} } }));
+    const again = JSON.parse(toUpstream.at(-1)!);
+    relay.fromUpstream(line({ jsonrpc: "2.0", id: again.id, result: { tools: [{ name: "echo" }] } }));
+    await new Promise((r) => setImmediate(r));
+    expect(JSON.parse(toUpstream.at(-1)!)).toMatchObject({ id: 3, method: "tools/call" });
+  });
+
   it("denies a tools/call with an isError result carrying _meta.portcullis, and resultType in the modern era", () => {
     const { relay, toClient } = setup({ tools: { deny: ["*"] } });
     const meta = { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} };
