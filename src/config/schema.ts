@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { approvalsSchema } from "../approvals/approvals-config.js";
 import { oauthConfigSchema } from "../auth/oauth/oauth-config.js";
+import { serveMetricsSchema } from "../metrics/metrics-config.js";
 import { APPROVAL_MODES, OPERATIONS, OUTBOUND_MODES, SENSITIVITY_LEVELS, TRUST_LEVELS } from "./vocabulary.js";
 
 export { APPROVAL_MODES, OPERATIONS, OUTBOUND_MODES, SENSITIVITY_LEVELS, TRUST_LEVELS, type Operation, type TrustLevel } from "./vocabulary.js";
@@ -193,6 +194,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       allowed_origins: z.array(z.string()).optional().describe("Browser origins allowed to call the gateway"),
       max_sessions: z.number().int().positive().optional(),
+      metrics: serveMetricsSchema.optional().describe("Expose Prometheus metrics at GET /metrics (docs/metrics.md)"),
     })
     .optional(),
   approvals: approvalsSchema.optional().describe("Human approval channels (docs/approvals.md)"),

@@ -104,14 +104,13 @@ describe("MessageRelay", () => {
     const refetch = JSON.parse(toUpstream.at(-1)!);
     expect(refetch).toMatchObject({ method: "tools/list" });
     relay.fromUpstream(line({ jsonrpc: "2.0", id: refetch.id, error: { code: -32603, message: "busy" } }));
-    await new Promise((r) => setImmediate(r));
-    expect(toClient.at(-1)).toMatchObject({ id: 2, result: { isError: true, _meta: { portcullis: { code: "LAYER_FAILED", rule: "catalog-refresh" } } } });
+    await vi.waitFor(() => expect(toClient.some((m) => m.id === 2)).toBe(true));
+    expect(toClient.find((m) => m.id === 2)).toMatchObject({ id: 2, result: { isError: true, _meta: { portcullis: { code: "LAYER_FAILED", rule: "catalog-refresh" } } } });
     // a later call re-lists again; this time it works and the call goes through
     relay.fromClient(line({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "echo", arguments: {} } }));
     const again = JSON.parse(toUpstream.at(-1)!);
     relay.fromUpstream(line({ jsonrpc: "2.0", id: again.id, result: { tools: [{ name: "echo" }] } }));
-    await new Promise((r) => setImmediate(r));
-    expect(JSON.parse(toUpstream.at(-1)!)).toMatchObject({ id: 3, method: "tools/call" });
+    await vi.waitFor(() => expect(JSON.parse(toUpstream.at(-1)!)).toMatchObject({ id: 3, method: "tools/call" }));
   });
 
   it("denies a tools/call with an isError result carrying _meta.portcullis, and resultType in the modern era", () => {

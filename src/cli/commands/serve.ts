@@ -9,6 +9,7 @@ import { startGateway, type GatewayRoute } from "../../transport/http/gateway.js
 import { openAuditLog } from "../audit-writer.js";
 import type { Command } from "../cli-io.js";
 import { loadCliConfig } from "../load-cli-config.js";
+import { serveMetrics } from "../../metrics/serve-metrics.js";
 import { serveApprovals } from "../../approvals/serve-approvals.js";
 
 const USAGE = "usage: portcullis serve [-c FILE] [--host H] [--port N] [--state-dir DIR]";
@@ -42,14 +43,15 @@ export const serveCommand: Command = async (args, io) => {
   const routes = new Map<string, GatewayRoute>();
   for (const s of cfg.servers.values()) routes.set(s.name, { server: s, pipeline: new Pipeline(defaultLayers(s, { stateDir: cfg.stateDir, store, authenticated: apiKeys || oauth !== undefined })) });
   const audit = openAuditLog(cfg, io, { stdoutIsProtocol: false });
-  const approvals = await serveApprovals(cfg, store, audit, routes); // held calls + the /approvals page (docs/approvals.md)
+  const metrics = serveMetrics(cfg.loaded.raw.serve, audit, { host, env: io.env, servers: routes.keys() }); // serve.metrics: GET /metrics (docs/metrics.md)
+  const approvals = await serveApprovals(cfg, store, metrics?.audit ?? audit, routes); // held calls + the /approvals page (docs/approvals.md)
   const serveAuth = createServeAuth({ apiKeys: apiKeys ? createBearerAuthenticator(store) : undefined, oauth, servers: [...routes.keys()] });
   const gw = await startGateway({
-    routes, audit, host, port,
+    routes, audit: metrics?.audit ?? audit, host, port,
     allowedOrigins: [...(cfg.loaded.raw.serve?.allowed_origins ?? []), ...(values["allow-origin"] ?? [])],
     maxSessions: cfg.loaded.raw.serve?.max_sessions,
     authenticate: serveAuth?.authenticate,
-    handlers: [...(serveAuth?.handlers ?? []), approvals.handler],
+    handlers: [...(metrics ? [metrics.handler] : []), ...(serveAuth?.handlers ?? []), approvals.handler],
   });
   io.stdout.write(`portcullis serve: listening on ${gw.url}\n`);
   for (const name of routes.keys()) io.stdout.write(`  ${gw.url}/mcp/${name}\n`);
