@@ -14,6 +14,8 @@ export interface PinsLayerOptions {
   mode?: PinMode;
   /** Clock, for tests. */
   now?: () => Date;
+  /** How long a read of the lockfile is trusted before it is stat'ed again (default 100 ms). */
+  lockRecheckMs?: number;
 }
 
 /** The server's pin mode: `servers.<name>.pins.mode` (or `defaults.pins.mode`) when set, else the layer's. */
@@ -35,7 +37,7 @@ export function createPinsLayer(options: PinsLayerOptions): Layer {
   if (typeof options?.lockFile !== "string" || options.lockFile === "") throw new TypeError("createPinsLayer: `lockFile` (a path) is required");
   const fallback = options.mode ?? "allow";
   if (!PIN_MODES.includes(fallback)) throw new TypeError(`createPinsLayer: mode must be one of ${PIN_MODES.join(", ")}, got "${String(fallback)}"`);
-  const store = new PinsLockFile(options.lockFile);
+  const store = new PinsLockFile(options.lockFile, options.lockRecheckMs);
   const now = () => (options.now ?? (() => new Date()))().toISOString();
 
   const apply = (server: string, r: DriftReport) => {

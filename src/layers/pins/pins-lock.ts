@@ -105,21 +105,28 @@ export function writeLock(file: string, lock: PinsLock): void {
 
 /**
  * A lockfile with a read cache keyed on mtime and size, so a long-running `wrap` sees approvals
- * made by `portcullis pins approve` in another process without re-parsing on every call.
+ * made by `portcullis pins approve` in another process without re-parsing on every call. The file
+ * is stat'ed at most every `recheckMs` (default 100 ms): the hot path pays no syscall per call,
+ * and an approval from another process is seen almost at once.
  */
 export class PinsLockFile {
   private cached?: { mtimeMs: number; size: number; lock: PinsLock };
+  private checkedAt = -Infinity;
 
-  constructor(readonly file: string) {}
+  constructor(readonly file: string, private readonly recheckMs = 100) {}
 
   read(): PinsLock {
+    const now = performance.now();
+    if (this.cached && now - this.checkedAt < this.recheckMs) return this.cached.lock;
+    this.checkedAt = now;
     let st: fs.Stats;
     try {
       st = fs.statSync(this.file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") {
-        this.cached = undefined;
-        return emptyLock();
+        // No lockfile yet is a state too: cache it, so a fresh install pays no syscall per call.
+        this.cached = { mtimeMs: -1, size: -1, lock: emptyLock() };
+        return this.cached.lock;
       }
       throw e;
     }

@@ -100,9 +100,9 @@ describe("pins.lock.json", () => {
     expect(() => parseLock('{"version":1,"servers":{"s":{"tools":{"t":{}}}}}', "x.json")).toThrow(/servers.s.tools.t/);
   });
 
-  it("sees changes another process writes", () => {
+  it("sees changes another process writes (mtime and size; no recheck window)", () => {
     const file = path.join(tmp(), "pins.lock.json");
-    const store = new PinsLockFile(file);
+    const store = new PinsLockFile(file, 0);
     expect(store.read().servers).toEqual({});
     writeLock(file, { version: 1, servers: { s: pinsOf(clock) } });
     expect(Object.keys(store.read().servers)).toEqual(["s"]);
@@ -115,7 +115,7 @@ describe("pins layer", () => {
     const audit = new MemoryAudit();
     const toClient: Record<string, unknown>[] = [];
     const up: Record<string, unknown>[] = [];
-    const relay = new MessageRelay({ server, audit, pipeline: new Pipeline([createPinsLayer({ lockFile, mode })]), session: new SessionState(), endpoints: { toClient: (l) => toClient.push(JSON.parse(l)), toUpstream: (l) => up.push(JSON.parse(l)) } });
+    const relay = new MessageRelay({ server, audit, pipeline: new Pipeline([createPinsLayer({ lockFile, mode, lockRecheckMs: 0 })]), session: new SessionState(), endpoints: { toClient: (l) => toClient.push(JSON.parse(l)), toUpstream: (l) => up.push(JSON.parse(l)) } });
     let id = 0;
     const list = (tools: unknown[]) => {
       const i = ++id;
@@ -217,3 +217,16 @@ describe("definition diff", () => {
     expect(diffDefinitions(undefined, clock).every((l) => l.op === "+")).toBe(true);
   });
 });
+
+describe("PinsLockFile read cache", () => {
+  it("trusts a read for the recheck window, then sees another process's change", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pins-cache-")), "pins.lock.json");
+    const reader = new PinsLockFile(file, 50);
+    expect(Object.keys(reader.read().servers)).toEqual([]);
+    new PinsLockFile(file).update((lock) => ((lock.servers.s = { tools: {}, pending: {} }), true));
+    expect(Object.keys(reader.read().servers)).toEqual([]); // within the window: no syscall, old view
+    await new Promise((r) => setTimeout(r, 80));
+    expect(Object.keys(reader.read().servers)).toEqual(["s"]);
+  });
+});
+
