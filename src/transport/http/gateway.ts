@@ -48,6 +48,7 @@ export interface Gateway {
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * `portcullis serve`: MCP Streamable HTTP in front of stdio servers, one endpoint per server at
@@ -152,7 +153,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     let raw: string;
     let msg: unknown;
     try {
-      raw = new TextDecoder("utf-8", { fatal: true }).decode(body);
+      raw = UTF8.decode(body);
       msg = JSON.parse(raw);
     } catch (e) {
       const utf8 = e instanceof TypeError;
@@ -165,6 +166,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
     const m = msg as Record<string, unknown>;
     const id = typeof m.id === "string" || typeof m.id === "number" ? m.id : null;
+    // A request inside a known 2025-era session is legacy traffic by definition: skip the ladder.
+    if (session) {
+      session.post(m, raw, res, accepts(req, "text/event-stream"));
+      return;
+    }
     // The SDK's dual-era ladder: era, envelope, and header-vs-body validation (-32020).
     const route2 = classifyInboundRequest({
       httpMethod: "POST", body: m,
