@@ -3,6 +3,7 @@
 // Note: the committed model was trained on this same dev data, so these are in-sample figures;
 // the honest held-out numbers come from `node scripts/train-injection-model.mjs --no-write`.
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { detectInjection, THRESHOLDS } from "../dist/layers/injection/detect-injection.js";
@@ -73,4 +74,4 @@ for (let i = 0; i < 2000; i++) {
   lat.push(performance.now() - a);
 }
 lat.sort((a, b) => a - b);
-console.log(`10 KB output: p50 ${lat[1000].toFixed(3)} ms, p99 ${lat[1980].toFixed(3)} ms (corpus ${(corpus.length / 1e6).toFixed(2)} MB)`);
+console.log(`10 KB output: p50 ${lat[1000].toFixed(3)} ms, p99 ${lat[1980].toFixed(3)} ms (corpus ${(corpus.length / 1e6).toFixed(2)} MB, load average ${loadavg()[0].toFixed(2)})`);

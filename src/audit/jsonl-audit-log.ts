@@ -41,6 +41,9 @@ const MAX_WRITERS = 64;
  * relay calls it before each reply: write-ahead). Rotation happens in `flush()`, between lines, and
  * the chain continues across files (the new file's first `prev` is the old file's last `hash`).
  */
+/** Unwritten audit data kept in memory while the disk refuses writes (tool calls are refused meanwhile). */
+const MAX_UNWRITTEN = 64 * 1024 * 1024;
+
 export class JsonlAuditLog implements AuditLog {
   /** The file actually written (a sibling `.wN` file when another process holds the configured one). */
   path: string;
@@ -50,6 +53,10 @@ export class JsonlAuditLog implements AuditLog {
   private buffer: string[] = [];
   private scheduled = false;
   private failed = false;
+  private lastRetry = -Infinity;
+  private unrecorded = 0;
+  /** Bytes a failed write left unwritten; written first next time, so the chain never has a hole. */
+  private unwritten?: Buffer;
   private readonly onError: (e: Error) => void;
   private readonly hash: ChainHasher;
   private readonly sinks: AuditSink[];
@@ -82,11 +89,22 @@ export class JsonlAuditLog implements AuditLog {
     this.open(tail.needsNewline);
   }
 
+  /** False while lines cannot be written; retries at most once a second, so the log recovers by itself. */
   get healthy(): boolean {
+    if (this.failed && performance.now() - this.lastRetry > 1000) {
+      this.lastRetry = performance.now();
+      this.flush();
+    }
     return !this.failed;
   }
 
   record(entry: AuditEntry): string {
+    if (this.unwritten && this.unwritten.length > MAX_UNWRITTEN) {
+      // Memory bound while the disk refuses writes: stop recording without advancing the chain, so
+      // what is on disk still verifies. Tool calls are refused meanwhile (healthy is false).
+      if (this.unrecorded++ === 0) this.onError(new Error(`more than ${MAX_UNWRITTEN} bytes are waiting to be written; further audit lines are not recorded until the disk recovers`));
+      return "au_unrecorded";
+    }
     const seq = ++this.seq;
     // Serialise once: the hash covers the line without its `hash` field, which is appended last.
     // JSON.stringify drops undefined fields, so optional entry fields cost nothing when absent.
@@ -105,17 +123,25 @@ export class JsonlAuditLog implements AuditLog {
 
   flush(): void {
     this.scheduled = false;
-    if (this.buffer.length === 0 || this.fd === undefined) return;
+    if ((this.buffer.length === 0 && !this.unwritten) || this.fd === undefined) return;
     const data = this.buffer.join("");
     this.buffer = [];
+    const fresh = Buffer.from(data);
+    const out = this.unwritten ? Buffer.concat([this.unwritten, fresh]) : fresh;
+    let off = 0;
     try {
-      if (this.regular) this.maybeRotate(data);
-      const bytes = fs.writeSync(this.fd!, data);
-      if (this.size === 0 && this.firstSeq === 0) this.firstSeq = firstSeqOf(data);
-      this.size += bytes;
+      if (this.regular && data !== "") this.maybeRotate(data);
+      while (off < out.length) off += fs.writeSync(this.fd!, out, off);
+      if (this.size === 0 && this.firstSeq === 0) this.firstSeq = firstSeqOf(out.toString("utf8"));
+      this.size += out.length;
+      this.unwritten = undefined;
+      this.failed = false;
     } catch (e) {
       if (!this.failed) this.onError(e as Error);
       this.failed = true;
+      // Keep what was not written: the chain continues from it once the disk recovers.
+      this.unwritten = out.subarray(off);
+      this.size += off;
     }
   }
 

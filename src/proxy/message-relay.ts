@@ -93,13 +93,18 @@ export class MessageRelay {
       this.rejectClient(null, undefined, "PARSE_ERROR", "malformed-json", `Portcullis could not parse the message as JSON (${(e as Error).message}); it was not forwarded.`, "malformed_message");
       return;
     }
-    if (Array.isArray(msg)) {
-      // JSON-RPC batches (protocol 2025-03-26): judge each element on its own; replies come back singly.
-      if (msg.length === 0) this.rejectClient(null, undefined, "INVALID_REQUEST", "empty-batch", "An empty JSON-RPC batch is not a valid message.", "malformed_message");
-      for (const el of msg) this.fromClientMessage(el, JSON.stringify(el));
-      return;
+    try {
+      if (Array.isArray(msg)) {
+        // JSON-RPC batches (protocol 2025-03-26): judge each element on its own; replies come back singly.
+        if (msg.length === 0) this.rejectClient(null, undefined, "INVALID_REQUEST", "empty-batch", "An empty JSON-RPC batch is not a valid message.", "malformed_message");
+        for (const el of msg) this.fromClientMessage(el, JSON.stringify(el));
+        return;
+      }
+      this.fromClientMessage(msg, raw);
+    } catch (e) {
+      // Input we cannot process (e.g. nesting too deep to re-serialise) is refused, never fatal.
+      this.rejectClient(idOf(msg), undefined, "INVALID_REQUEST", "unprocessable", `Portcullis could not process the message (${(e as Error).message}); it was not forwarded.`, "malformed_message");
     }
-    this.fromClientMessage(msg, raw);
   }
 
   /** The framing layer saw a client message that is too large or not UTF-8; `id` if it could be recovered. */
@@ -194,7 +199,9 @@ export class MessageRelay {
     if (this.closed) return;
     for (const c of o.changes) this.auditChange(req, c.layer, c.decision);
     this.pipeline.forwarded(req, this.ctx);
-    this.forward(req, o.message ? JSON.stringify(o.message) : raw);
+    // Forward what was judged, not the original bytes: a duplicate key ({"name":"a","name":"b"}) must
+    // not let an upstream whose parser keeps the first value run something other than what passed.
+    this.forward(req, JSON.stringify(o.message ?? req));
   }
 
   /**
@@ -302,11 +309,15 @@ export class MessageRelay {
       this.upstreamGarbage(raw, "not JSON");
       return;
     }
-    if (Array.isArray(msg)) {
-      for (const el of msg) this.fromUpstreamMessage(el, JSON.stringify(el), 0);
-      return;
+    try {
+      if (Array.isArray(msg)) {
+        for (const el of msg) this.fromUpstreamMessage(el, JSON.stringify(el), 0);
+        return;
+      }
+      this.fromUpstreamMessage(msg, raw, bytes ?? Buffer.byteLength(raw));
+    } catch (e) {
+      this.upstreamGarbage(raw, `unprocessable (${(e as Error).message})`);
     }
-    this.fromUpstreamMessage(msg, raw, bytes ?? Buffer.byteLength(raw));
   }
 
   /**
@@ -378,7 +389,8 @@ export class MessageRelay {
         for (const c of o.changes) this.auditChange(req, c.layer, c.decision);
         // A response cannot wait for a human: a hold on a reply withholds it.
         if (o.kind === "hold") this.denyRequest(req, o.holds[0]!.layer, deny("APPROVAL_REQUIRED", o.holds[0]!.decision.rule, `Portcullis withheld the reply: ${o.holds[0]!.decision.reason}.`));
-        else this.deliver(req, (o.message as unknown as JsonRpcResponse) ?? res, o.message ? JSON.stringify(o.message) : raw, bytes, latency);
+        // Re-serialised like requests: the client sees exactly what the layers inspected.
+        else this.deliver(req, (o.message as unknown as JsonRpcResponse) ?? res, JSON.stringify(o.message ?? res), bytes, latency);
       }
     };
     if (outcome instanceof Promise) outcome.then(act);
@@ -393,6 +405,12 @@ export class MessageRelay {
         decision: "allow", ok: !isError, error: res.error && !this.server.audit.zdr ? redactValue(res.error.message, this.server.redaction) : undefined, result_bytes: bytes, latency_ms: Math.round(latency * 1000) / 1000,
         result: summariseResult(res.result ?? res.error, bytes, { ...this.payloadOptions(toolNameOf(req.params)), store: this.server.audit.results }),
       });
+      // Write-ahead: a result whose audit line cannot be written is not delivered.
+      this.audit.flush();
+      if (!this.audit.healthy) {
+        this.rejectClient(req.id, req.method, "AUDIT_UNAVAILABLE", "audit-unavailable", "Portcullis withheld the result: the audit log cannot be written (disk full or read-only?). Fix the audit path; calls resume once it can be written.", "audit_failure");
+        return;
+      }
     }
     this.out.toClient(line);
   }
@@ -421,7 +439,7 @@ export class MessageRelay {
 
   private upstreamGarbage(raw: string, why: string): void {
     // Zero data retention covers the operator log too: say what happened, not what it carried.
-    this.log(`upstream "${this.server.name}" sent a message that is ${why}; dropped${this.server.audit.zdr ? "" : `: ${raw.slice(0, 120)}`}`);
+    this.log(`upstream "${this.server.name}" sent a message that is ${why}; dropped${this.server.audit.zdr ? "" : `: ${JSON.stringify(raw.slice(0, 120))}`}`);
     this.record({ event: "upstream_malformed", severity: "medium", decision: "deny", layer: "relay", rule: "malformed-upstream", code: "UPSTREAM_MALFORMED", reason: `upstream sent a message that is ${why}; dropped`, result_bytes: Buffer.byteLength(raw) });
   }
 

@@ -21,6 +21,7 @@ export class UpstreamConnection {
   private readonly writer: BatchedWriter;
   private readonly framer: LineFramer;
   private stopping = false;
+  private outputClosed = false;
 
   constructor(command: readonly string[], opts: { env?: Record<string, string>; cwd?: string; maxLineBytes: number; graceMs?: number }, on: UpstreamEvents) {
     this.child = spawnUpstream(command, { env: opts.env, cwd: opts.cwd });
@@ -46,10 +47,24 @@ export class UpstreamConnection {
     };
     this.child.stdin.on("error", () => {}); // surfaces as 'close'
     this.child.stdout.on("data", (chunk: Buffer) => this.framer.push(chunk));
+    // An upstream that closed its output can never answer again, even if the process lingers:
+    // treat it as gone now rather than letting every call wait for its timeout.
+    this.child.stdout.on("end", () => {
+      if (this.stopping) return;
+      // A crashing process closes its output just before it exits: give it a moment, so the exit
+      // (and its code) is what gets reported; only a process that lingers is stopped here.
+      setTimeout(() => {
+        if (this.stopping || this.child.exitCode !== null || this.child.signalCode !== null) return;
+        this.outputClosed = true;
+        this.child.kill("SIGTERM");
+        setTimeout(() => this.child.kill("SIGKILL"), grace).unref();
+      }, 200).unref();
+    });
     this.child.on("error", (e) => on.failed(e));
     this.child.on("close", (code, signal) => {
       this.framer.end();
-      on.closed(signal ? `was killed by ${signal}` : `exited with code ${code}`, code, this.stopping);
+      const how = this.outputClosed ? "closed its output" : signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      on.closed(how, code, this.stopping);
     });
   }
 

@@ -9,47 +9,66 @@ export interface DecodedBlob {
 // Character classes only, no nested quantifiers: linear scans.
 const BIN_RUN = /(?:[01]{8}[ ]?){6,}/g;
 const MAX_BLOBS = 64;
-// The base64 / base64url / hex alphabet.
-const B64 = new Uint8Array(128);
+// The base64 / base64url / hex alphabet (a table over all UTF-16 code units: no range check).
+const B64 = new Uint8Array(0x10000);
 for (let c = 0; c < 128; c++) if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x5f || c === 0x2d) B64[c] = 1;
 
 /**
  * Finds base64, hex and percent-encoded runs that decode to mostly printable text with spaces
  * (i.e. words, not binary or identifiers), so hidden instructions get scanned like plain ones.
  */
-export function decodeBlobs(s: string): DecodedBlob[] {
+export function decodeBlobs(s: string, mayHaveRuns = true): DecodedBlob[] {
   const found: DecodedBlob[] = [];
-  // Manual scan for runs of the base64 alphabet: a regex would rescan every short word from each
-  // of its characters.
-  const runs: { index: number; run: string }[] = [];
+  // Runs of 20+ characters of the base64 alphabet, found by checking the last character of a
+  // 20-character window first and skipping past the rightmost character outside the alphabet
+  // (Boyer-Moore style): most text is rejected by looking at one character in ten or so.
   const len = s.length;
-  for (let i = 0, start = -1; i <= len; i++) {
-    const c = i < len ? s.charCodeAt(i) : 0;
-    if (c < 0x80 && B64[c] === 1) {
-      if (start < 0) start = i;
+  let runs = 0;
+  // `mayHaveRuns` false: the caller's own scan saw no run of 20 alphabet characters.
+  for (let i = 0; mayHaveRuns && i + 20 <= len && found.length < MAX_BLOBS; ) {
+    let k = 19;
+    while (k >= 0 && B64[s.charCodeAt(i + k)] === 1) k--;
+    if (k >= 0) {
+      i += k + 1;
       continue;
     }
-    if (start < 0) continue;
-    if (start >= 0 && i - start >= 20) {
-      let end = i;
-      while (end < s.length && end - i < 2 && s.charCodeAt(end) === 0x3d) end++;
-      runs.push({ index: start, run: s.slice(start, end) });
-      if (runs.length >= MAX_BLOBS * 4) break;
+    // s[i, i+20) is in the alphabet and s[i-1] is not (or i is 0): a run starts at i. One loop
+    // over it gives what the decoders need to know: hex digits only? digits, + or /? both cases?
+    let end = i + 20;
+    while (end < len && B64[s.charCodeAt(end)] === 1) end++;
+    const runEnd = end;
+    while (end < len && end - runEnd < 2 && s.charCodeAt(end) === 0x3d) end++;
+    let hex = end === runEnd;
+    let symbol = end !== runEnd;
+    let lower = false;
+    let upper = false;
+    for (let q = i; q < runEnd; q++) {
+      const c = s.charCodeAt(q);
+      if (c >= 0x61 && c <= 0x7a) {
+        lower = true;
+        if (c > 0x66) hex = false;
+      } else if (c >= 0x41 && c <= 0x5a) {
+        upper = true;
+        if (c > 0x46) hex = false;
+      } else if (c >= 0x30 && c <= 0x39) symbol = true;
+      else {
+        hex = false;
+        if (c === 0x2b || c === 0x2f) symbol = true;
+      }
     }
-    start = -1;
-  }
-  for (const m of runs) {
-    if (found.length >= MAX_BLOBS) break;
-    const run = m.run;
     let text: string | undefined;
     let kind: DecodedBlob["kind"] = "base64";
-    if (run.length % 2 === 0 && /^[0-9a-fA-F]+$/.test(run)) {
+    // `readable` needs a space, and a decoded space can only come from a 0x20 byte: runs whose
+    // bytes hold none (nearly all identifiers, hashes, paths) are rejected without decoding.
+    if ((end - i) % 2 === 0 && hex) {
       kind = "hex";
-      text = Buffer.from(run, "hex").toString("latin1");
-    } else if (/[0-9+/=]/.test(run) || /[a-z]/.test(run) && /[A-Z]/.test(run)) {
-      text = Buffer.from(run.replace(/[-_]/g, (c) => (c === "-" ? "+" : "/")), "base64").toString("utf8");
+      if (hexHasSpace(s, i, end)) text = Buffer.from(s.slice(i, end), "hex").toString("latin1");
+    } else if (symbol || (lower && upper)) {
+      if (base64HasSpaceAt(s, i, end)) text = Buffer.from(s.slice(i, end).replace(/[-_]/g, (c) => (c === "-" ? "+" : "/")), "base64").toString("utf8");
     }
-    if (text !== undefined && readable(text)) found.push({ kind, start: m.index, end: m.index + run.length, text });
+    if (text !== undefined && readable(text)) found.push({ kind, start: i, end, text });
+    if (++runs >= MAX_BLOBS * 4) break;
+    i = runEnd + 1;
   }
   if (s.includes("00")) {
     BIN_RUN.lastIndex = 0;
@@ -98,4 +117,41 @@ function readable(t: string): boolean {
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+// Sextet values of the base64 and base64url alphabets (-1: not a data character).
+const SEXTET = new Int8Array(128).fill(-1);
+for (let k = 0; k < 64; k++) SEXTET["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".charCodeAt(k)] = k;
+SEXTET[0x2d] = 62;
+SEXTET[0x5f] = 63;
+
+/** Whether the base64 bytes of `run` (data characters up to the first "=") include 0x20. */
+export function base64HasSpace(run: string): boolean {
+  return base64HasSpaceAt(run, 0, run.length);
+}
+
+function base64HasSpaceAt(s: string, from: number, to: number): boolean {
+  let acc = 0;
+  let bits = 0;
+  for (let k = from; k < to; k++) {
+    const v = SEXTET[s.charCodeAt(k)] ?? -1;
+    if (v < 0) {
+      // "=" padding ends the data; anything else is unexpected here: let the decoder decide.
+      if (s.charCodeAt(k) === 0x3d) return false;
+      return true;
+    }
+    acc = ((acc << 6) | v) & 0xffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      if (((acc >> bits) & 0xff) === 0x20) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether the hex bytes of s[from, to) (even length, hex digits) include 0x20. */
+function hexHasSpace(s: string, from: number, to: number): boolean {
+  for (let k = from; k + 1 < to; k += 2) if (s.charCodeAt(k) === 0x32 && s.charCodeAt(k + 1) === 0x30) return true;
+  return false;
 }

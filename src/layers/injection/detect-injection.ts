@@ -1,5 +1,5 @@
-import { defaultModel, scoreWithModel, type NgramModel } from "./hashed-ngram-model.js";
-import { findRuleHits, type RuleFamily, type RuleHit } from "./injection-rules.js";
+import { defaultModel, scoreWithModel, scoreWithModelAndSink, type ModelScore, type NgramModel } from "./hashed-ngram-model.js";
+import { findRuleHits, hitsFromTriggers, triggerScanner, type RuleFamily, type RuleHit } from "./injection-rules.js";
 import { COMBINER } from "./model-weights.js";
 import { normaliseText, type NormalisedText, type ObfuscationSignal } from "./normalise-text.js";
 
@@ -78,14 +78,23 @@ const DESCRIPTION_DAMPING: Partial<Record<string, number>> = { "tool-call-direct
 
 export function gatherEvidence(text: string, kind: InjectionKind = "output", model: NgramModel = defaultModel()): Evidence {
   const norm = normaliseText(text);
-  const hits = findRuleHits(norm.text);
+  // One walk over the text scores the model and finds the rule triggers (int8 models; others
+  // scan twice). The model's score is redone below only when a quoted attack phrase was blanked.
+  const scanner = triggerScanner();
+  scanner.reset();
+  const fused = scoreWithModelAndSink(norm.text, model, scanner);
+  const hits = fused === undefined ? findRuleHits(norm.text) : hitsFromTriggers(norm.text, scanner);
   const family = new Map<RuleFamily, { max: number; n: number }>();
   let modelText = norm.text;
+  let blanked = false;
   let prev: RuleHit | undefined;
   for (const h of hits) {
     const mention = isMention(norm.text, h.start, h.end);
     // A quoted attack phrase is evidence of neither kind: blank it for the model too.
-    if (mention) modelText = modelText.slice(0, h.start) + " ".repeat(h.end - h.start) + modelText.slice(h.end);
+    if (mention) {
+      modelText = modelText.slice(0, h.start) + " ".repeat(h.end - h.start) + modelText.slice(h.end);
+      blanked = true;
+    }
     let w = h.rule.weight * (mention ? 0.15 : 1);
     if (kind === "description") w *= DESCRIPTION_DAMPING[h.rule.id] ?? 1;
     // Repeats add a little (several distinct instructions), mentions and same-span twins do not.
@@ -103,7 +112,7 @@ export function gatherEvidence(text: string, kind: InjectionKind = "output", mod
   for (const s of norm.signals) disguise += SIGNAL_WEIGHT[s] ?? 0;
   // Disguise around an instruction is the tell; disguise alone (emoji flags, base64 data) is weak.
   ruleLogit += hits.length > 0 ? Math.min(disguise, 2) + (disguise > 0 ? 1 : 0) : Math.min(disguise, 2.5) * 0.5;
-  const m = scoreWithModel(modelText, model);
+  const m: ModelScore = fused !== undefined && !blanked ? fused : scoreWithModel(modelText, model);
   return { norm, hits, ruleLogit, modelLogit: m.logit, modelStart: m.start, modelEnd: m.end };
 }
 

@@ -1,4 +1,4 @@
-import { extractFeatures, FEATURES_PER_TOKEN } from "./ngram-features.js";
+import { FEATURES_PER_TOKEN, scoreTokens, type TokenScores, type TokenSink } from "./ngram-features.js";
 import { MODEL_DATA } from "./model-weights.js";
 
 /** The serialised model as `scripts/train-injection-model.mjs` writes it into model-weights.ts. */
@@ -44,8 +44,17 @@ export function decodeModel(m: EncodedModel): NgramModel {
   const q = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   const weights = new Float32Array(size);
   for (let i = 0; i < size; i++) weights[i] = q[i]! * m.scale;
-  return { bits: m.bits, window: m.window, stride: m.stride, bias: m.bias, weights };
+  const model = { bits: m.bits, window: m.window, stride: m.stride, bias: m.bias, weights };
+  // The scorer reads the int8 weights (256 KB, stays in cache) through a 256-entry table of the
+  // very same float32 values, so sums are bit-identical to reading `weights`.
+  const levels = new Float64Array(256);
+  for (let v = -128; v < 128; v++) levels[v & 0xff] = Math.fround(v * m.scale);
+  quantised.set(model, { q: new Uint8Array(q.buffer, q.byteOffset, q.length), levels });
+  return model;
 }
+
+/** int8 form of models built by `decodeModel` (hand-made models are scored from `weights`). */
+const quantised = new WeakMap<NgramModel, { q: Uint8Array; levels: Float64Array }>();
 
 /**
  * Linear model over hashed n-grams, applied to sliding windows of tokens: an injection is a few
@@ -53,9 +62,23 @@ export function decodeModel(m: EncodedModel): NgramModel {
  * (the model was trained the same way, multiple-instance style). Linear in the text length.
  */
 export function scoreWithModel(text: string, model: NgramModel): ModelScore {
-  const f = extractFeatures(text, model.bits);
-  const contrib = tokenContributions(f.ids, f.count, model.weights);
-  const best = bestWindow(contrib, f.count, model.window, model.stride);
+  const qm = quantised.get(model);
+  const f = qm !== undefined && qm.q.length === model.weights.length ? scoreTokens(text, model.bits, qm.q, qm.levels) : scoreTokens(text, model.bits, model.weights);
+  return windowScore(f, model);
+}
+
+/**
+ * `scoreWithModel` whose tokeniser also feeds `sink` (the rule-trigger scan), or undefined for
+ * models without int8 weights (the caller then scans separately).
+ */
+export function scoreWithModelAndSink(text: string, model: NgramModel, sink: TokenSink): ModelScore | undefined {
+  const qm = quantised.get(model);
+  if (qm === undefined || qm.q.length !== model.weights.length) return undefined;
+  return windowScore(scoreTokens(text, model.bits, qm.q, qm.levels, sink), model);
+}
+
+function windowScore(f: TokenScores, model: NgramModel): ModelScore {
+  const best = bestWindow(f.contrib, f.count, model.window, model.stride);
   return {
     logit: model.bias + best.sum,
     start: f.count === 0 ? 0 : f.starts[best.from]!,

@@ -1,4 +1,5 @@
 import { foldString } from "./fold-char.js";
+import type { TokenSink } from "./ngram-features.js";
 
 /**
  * Rule families: what an instruction aimed at the agent looks like, in general, not in any
@@ -298,36 +299,280 @@ export interface RuleHit {
 const WINDOW_AFTER = 600;
 const DEFAULT = compileRules();
 
+/**
+ * The trigger regex's matches found by a hand-written scan (same positions, same words, in the same
+ * order). The ASCII branch is `\b(?:w1|w2|…)(?![a-z0-9'-])` with words of [a-z0-9'-] only: at a
+ * word boundary it matches exactly when the maximal run of [a-z0-9'-] starting there is one of the
+ * words, so each run is hashed once (FNV-1a, as the model's tokeniser does) and looked up instead
+ * of trying ~300 alternatives. The other branch (Cyrillic, CJK, Hangul words, which all start with
+ * a non-ASCII character) is tried where such a first character occurs, longest word first. The scan
+ * records every position where the regex would match; like the regex, `hitsFromTriggers` then
+ * skips those inside the previous match. The model's tokeniser can drive it (`TokenSink`), so
+ * one walk over the text serves both.
+ */
+export class TriggerScanner implements TokenSink {
+  /** Open-addressing table: hash slot -> ASCII word index + 1 (0 = empty). */
+  private readonly table: Int32Array;
+  private readonly mask: number;
+  private readonly words: string[] = [];
+  private readonly maxLen: number;
+  /** Non-ASCII words by first code unit, longest first, as indexes into `rulesOf`. */
+  private readonly other = new Map<number, { word: string; id: number }[]>();
+  private readonly otherFirst = new Uint8Array(0x10000);
+  /** Candidate rules per word id (ASCII words first, then the others) as indexes into `rules`. */
+  readonly rulesOf: Int32Array[] = [];
+  readonly rules: CompiledRule[] = [];
+  /** Trigger matches found so far: start, end, word id. */
+  pos = new Int32Array(256);
+  end = new Int32Array(256);
+  word = new Int32Array(256);
+  count = 0;
+
+  constructor(compiled: CompiledRules) {
+    const index = new Map<CompiledRule, number>();
+    const ids = (list: readonly CompiledRule[]) =>
+      Int32Array.from(list, (r) => {
+        if (!index.has(r)) {
+          index.set(r, this.rules.length);
+          this.rules.push(r);
+        }
+        return index.get(r)!;
+      });
+    // Same order as the trigger regex's alternation (longest first).
+    const keys = [...compiled.byTrigger.keys()].sort((x, y) => y.length - x.length);
+    const ascii = keys.filter(isAsciiWord);
+    for (const k of ascii) {
+      if (ASCII_CLASS[k.charCodeAt(0)] !== 1) throw new Error(`trigger word "${k}" must start with [a-z0-9]`);
+      this.words.push(k);
+      this.rulesOf.push(ids(compiled.byTrigger.get(k)!));
+    }
+    for (const k of keys) {
+      if (isAsciiWord(k)) continue;
+      const first = k.charCodeAt(0);
+      if (first < 0x80) throw new Error(`trigger word "${k}" must start with a non-ASCII character`);
+      const list = this.other.get(first) ?? [];
+      list.push({ word: k, id: this.rulesOf.length });
+      this.rulesOf.push(ids(compiled.byTrigger.get(k)!));
+      this.other.set(first, list);
+      this.otherFirst[first] = 1;
+    }
+    let size = 64;
+    while (size < this.words.length * 4) size *= 2;
+    this.table = new Int32Array(size);
+    this.mask = size - 1;
+    let maxLen = 0;
+    this.words.forEach((w, k) => {
+      let slot = fnv(w, 0, w.length) & this.mask;
+      while (this.table[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.table[slot] = k + 1;
+      maxLen = Math.max(maxLen, w.length);
+    });
+    this.maxLen = maxLen;
+  }
+
+  reset(): void {
+    this.count = 0;
+  }
+
+  private push(start: number, end: number, id: number): void {
+    if (this.count === this.pos.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.pos = grow(this.pos);
+      this.end = grow(this.end);
+      this.word = grow(this.word);
+    }
+    this.pos[this.count] = start;
+    this.end[this.count] = end;
+    this.word[this.count] = id;
+    this.count++;
+  }
+
+  /** The ASCII branch at `i` ([a-z0-9] there): boundary check, then the run's word if any. */
+  private asciiAt(text: string, i: number): void {
+    if (i > 0) {
+      const p = text.charCodeAt(i - 1);
+      if (p < 0x80 && (ASCII_CLASS[p] === 1 || ASCII_CLASS[p] === 2)) return;
+    }
+    const n = text.length;
+    const limit = Math.min(n, i + this.maxLen + 1);
+    let h = FNV;
+    let j = i;
+    for (; j < limit; j++) {
+      const d = text.charCodeAt(j);
+      if (d >= 0x80) break;
+      const dc = ASCII_CLASS[d]!;
+      if (dc !== 1 && dc !== 3) break;
+      h = Math.imul(h ^ d, FNV_PRIME);
+    }
+    if (j === limit && j < n) {
+      const d = text.charCodeAt(j);
+      if (d < 0x80 && (ASCII_CLASS[d] === 1 || ASCII_CLASS[d] === 3)) return; // longer than any word
+    }
+    this.probe(text, i, j, h);
+  }
+
+  private probe(text: string, i: number, j: number, h: number): void {
+    const len = j - i;
+    if (len > this.maxLen) return;
+    for (let slot = h & this.mask; this.table[slot] !== 0; slot = (slot + 1) & this.mask) {
+      const k = this.table[slot]! - 1;
+      const w = this.words[k]!;
+      if (w.length === len && text.startsWith(w, i)) {
+        this.push(i, j, k);
+        return;
+      }
+    }
+  }
+
+  /** A model token [start, end) of [a-z0-9] only, with its FNV-1a hash. */
+  asciiToken(text: string, start: number, end: number, hash: number): void {
+    // The run of [a-z0-9'-] goes on through an apostrophe or hyphen: hash it separately.
+    if (end < text.length) {
+      const d = text.charCodeAt(end);
+      if (d === 0x27 || d === 0x2d) return this.asciiAt(text, start);
+    }
+    // Most tokens are no trigger word: look the hash up before checking the word boundary.
+    if (end - start > this.maxLen || this.table[hash & this.mask] === 0) return;
+    if (start > 0) {
+      const p = text.charCodeAt(start - 1);
+      if (p < 0x80 && (ASCII_CLASS[p] === 1 || ASCII_CLASS[p] === 2)) return;
+    }
+    this.probe(text, start, end, hash);
+  }
+
+  /** Every trigger position in [start, end). */
+  scanRange(text: string, start: number, end: number): void {
+    for (let i = start; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x80) {
+        if (ASCII_CLASS[c] === 1) this.asciiAt(text, i);
+        continue;
+      }
+      if (this.otherFirst[c] === 0) continue;
+      for (const o of this.other.get(c)!) {
+        if (text.startsWith(o.word, i)) {
+          this.push(i, i + o.word.length, o.id);
+          break;
+        }
+      }
+    }
+  }
+}
+
+// Below 0x80: 1 = [a-z0-9] (starts a word, part of one), 2 = [A-Z_] (\w, not in words), 3 = ' or - (in words, not \w).
+const ASCII_CLASS = new Uint8Array(0x80);
+for (let c = 0; c < 0x80; c++) ASCII_CLASS[c] = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) ? 1 : (c >= 0x41 && c <= 0x5a) || c === 0x5f ? 2 : c === 0x27 || c === 0x2d ? 3 : 0;
+const FNV = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+function fnv(s: string, from: number, to: number): number {
+  let h = FNV;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+const scanners = new WeakMap<CompiledRules, TriggerScanner>();
+
+/** The (reused) trigger scanner of a compiled rule set. */
+export function triggerScanner(compiled: CompiledRules = DEFAULT): TriggerScanner {
+  let sc = scanners.get(compiled);
+  if (!sc) scanners.set(compiled, (sc = new TriggerScanner(compiled)));
+  return sc;
+}
+
+let lastEndScratch = new Int32Array(64);
+
+/**
+ * Substrings the always-run rules cannot match without: their `gate`, or for the others the
+ * literal text a pattern starts with (`从现在(?:开始|起)` needs "从现在"). `any` is one regex for all
+ * of them, or undefined when some rule has neither.
+ */
+interface AlwaysGates {
+  any: RegExp | undefined;
+  literal: (string | undefined)[];
+}
+const gatesCache = new WeakMap<CompiledRules, AlwaysGates>();
+
+function alwaysGates(compiled: CompiledRules): AlwaysGates {
+  let g = gatesCache.get(compiled);
+  if (g) return g;
+  const literal = compiled.always.map((c) => (c.gate ? undefined : literalPrefix(c.regex.source)));
+  const all: string[] = [];
+  let complete = true;
+  compiled.always.forEach((c, k) => {
+    if (c.gate) all.push(...c.gate);
+    else if (literal[k] !== undefined) all.push(literal[k]!);
+    else complete = false;
+  });
+  g = { any: complete && all.length > 0 ? new RegExp(all.map(escapeRe).join("|")) : undefined, literal };
+  gatesCache.set(compiled, g);
+  return g;
+}
+
+/** The literal characters every match of `src` starts with (undefined if none are certain). */
+export function literalPrefix(src: string): string | undefined {
+  let k = 0;
+  while (k < src.length && !"\\^$.|?*+()[]{}".includes(src[k]!)) k++;
+  // A quantifier after the last literal makes that character optional; an alternation at the top
+  // level means other branches need not start this way.
+  if (k < src.length && "?*{".includes(src[k]!)) k--;
+  if (topLevelBar(src)) return undefined;
+  return k > 0 ? src.slice(0, k) : undefined;
+}
+
 export function findRuleHits(text: string, compiled: CompiledRules = DEFAULT, limit = 64): RuleHit[] {
+  const sc = triggerScanner(compiled);
+  sc.reset();
+  sc.scanRange(text, 0, text.length);
+  return hitsFromTriggers(text, sc, compiled, limit);
+}
+
+/** `findRuleHits` after the scanner has recorded the trigger matches of `text`. */
+export function hitsFromTriggers(text: string, sc: TriggerScanner, compiled: CompiledRules = DEFAULT, limit = 64): RuleHit[] {
   const hits: RuleHit[] = [];
-  const lastEnd = new Map<CompiledRule, number>();
-  const { trigger, byTrigger, always } = compiled;
-  trigger.lastIndex = 0;
-  for (let m = trigger.exec(text); m; m = trigger.exec(text)) {
-    const cands = byTrigger.get(m[0]);
-    if (!cands) continue;
-    for (const c of cands) {
-      if ((lastEnd.get(c) ?? -1) > m.index) continue;
+  const rules = sc.rules;
+  if (lastEndScratch.length < rules.length) lastEndScratch = new Int32Array(rules.length);
+  const lastEnd = lastEndScratch;
+  lastEnd.fill(-1, 0, rules.length);
+  let resume = 0;
+  for (let t = 0; t < sc.count; t++) {
+    const i = sc.pos[t]!;
+    // The regex resumes after its previous match: triggers inside it never happen.
+    if (i < resume) continue;
+    resume = sc.end[t]!;
+    for (const k of sc.rulesOf[sc.word[t]!]!) {
+      const c = rules[k]!;
+      if (lastEnd[k]! > i) continue;
       let r: RegExpExecArray | null;
-      let at = m.index;
+      let at = i;
       if (c.back === 0) {
-        c.regex.lastIndex = m.index;
+        c.regex.lastIndex = i;
         r = c.regex.exec(text);
       } else {
         // Bounded window around the trigger word: the match starts a little before it.
-        at = Math.max(0, m.index - c.back, lastEnd.get(c) ?? 0);
+        at = Math.max(0, i - c.back, lastEnd[k]!);
         c.regex.lastIndex = 0;
-        r = c.regex.exec(text.slice(at, m.index + WINDOW_AFTER));
+        r = c.regex.exec(text.slice(at, i + WINDOW_AFTER));
       }
       if (!r) continue;
       const start = c.back === 0 ? r.index : at + r.index;
       hits.push({ rule: c.rule, start, end: start + r[0].length });
-      lastEnd.set(c, start + r[0].length);
+      lastEnd[k] = start + r[0].length;
       if (hits.length >= limit) return hits;
     }
   }
-  for (const c of always) {
+  const gates = alwaysGates(compiled);
+  // One scan for every always-run rule's required substrings; most texts hold none of them.
+  if (gates.any !== undefined && !gates.any.test(text)) return hits.sort((x, y) => x.start - y.start);
+  for (let a = 0; a < compiled.always.length; a++) {
+    const c = compiled.always[a]!;
     if (c.gate && !c.gate.some((g) => text.includes(g))) continue;
+    const lit = gates.literal[a];
+    if (lit !== undefined && !text.includes(lit)) continue;
     c.regex.lastIndex = 0;
     for (let r = c.regex.exec(text); r; r = c.regex.exec(text)) {
       hits.push({ rule: c.rule, start: r.index, end: r.index + r[0].length });

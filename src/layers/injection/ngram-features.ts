@@ -82,6 +82,164 @@ export function extractFeatures(text: string, bits: number): TokenFeatures {
   return { count, ids: ids.subarray(0, count * FEATURES_PER_TOKEN), starts: starts.subarray(0, count), ends: ends.subarray(0, count) };
 }
 
+// Character classes below 0x80 for the fused scorer: 1 word character, 2 one-character token.
+const ASCII_CLASS = new Uint8Array(0x80);
+for (let c = 0; c < 0x80; c++) ASCII_CLASS[c] = isWord(c) ? 1 : PUNCT.has(c) ? 2 : 0;
+
+/** Per-token contribution sums and spans of `scoreTokens` (views valid until the next call). */
+export interface TokenScores {
+  count: number;
+  contrib: Float64Array;
+  starts: Int32Array;
+  ends: Int32Array;
+}
+
+const fused = { cap: 0, contrib: new Float64Array(0), starts: new Int32Array(0), ends: new Int32Array(0) };
+
+function growFused(cap: number): void {
+  const contrib = new Float64Array(cap);
+  contrib.set(fused.contrib);
+  const starts = new Int32Array(cap);
+  starts.set(fused.starts);
+  const ends = new Int32Array(cap);
+  ends.set(fused.ends);
+  Object.assign(fused, { cap, contrib, starts, ends });
+}
+
+/**
+ * `extractFeatures` and the weight lookup in one pass: each token's summed weight (unigram, then
+ * bigram, then prefix, added in that order like `tokenContributions`, so sums are bit-identical),
+ * without materialising feature ids. Same tokenisation and hashing as `extractFeatures` (tested).
+ */
+export function scoreTokens(text: string, bits: number, w: Float32Array): TokenScores;
+/** The same with weights as int8 codes (two's complement bytes) and their values in `levels`. */
+export function scoreTokens(text: string, bits: number, q: Uint8Array, levels: Float64Array, sink?: TokenSink): TokenScores;
+export function scoreTokens(text: string, bits: number, w: Float32Array | Uint8Array, levels?: Float64Array, sink?: TokenSink): TokenScores {
+  return levels === undefined ? scoreFloat(text, bits, w as Float32Array) : scoreInt8(text, bits, w as Uint8Array, levels, sink);
+}
+
+/**
+ * Receives the tokeniser's walk so that another scan (the rule triggers) can ride along: every
+ * word token made of [a-z0-9] only, with its FNV-1a hash (the hash the trigger table uses), and
+ * every other stretch holding non-ASCII characters (which the sink rescans itself).
+ */
+export interface TokenSink {
+  asciiToken(text: string, start: number, end: number, hash: number): void;
+  scanRange(text: string, start: number, end: number): void;
+}
+
+// Two copies of one loop (the weight read differs) so that each stays monomorphic.
+function scoreFloat(text: string, bits: number, w: Float32Array): TokenScores {
+  const mask = (1 << bits) - 1;
+  const n = text.length;
+  if (fused.cap < (n >> 2) + 16) growFused((n >> 2) + 16);
+  let cap = fused.cap;
+  let contrib = fused.contrib;
+  let starts = fused.starts;
+  let ends = fused.ends;
+  let count = 0;
+  let prev = 0x9e3779b1;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    const cls = c < 0x80 ? ASCII_CLASS[c]! : isWord(c) ? 1 : isCjk(c) ? 2 : 0;
+    if (cls === 0) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    let h = Math.imul(0x811c9dc5 ^ c, 0x01000193);
+    let prefix = -1;
+    if (cls === 1) {
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j);
+        if (d < 0x80 ? ASCII_CLASS[d] !== 1 : !isWord(d)) break;
+        h = Math.imul(h ^ d, 0x01000193);
+        if (j - i === 4) prefix = h;
+      }
+      if (j - i < 7) prefix = -1;
+    }
+    if (count === cap) {
+      growFused(cap * 2);
+      cap = fused.cap;
+      contrib = fused.contrib;
+      starts = fused.starts;
+      ends = fused.ends;
+    }
+    let sum = 0;
+    sum += w[mix(h, 1) & mask]!;
+    sum += w[mix(Math.imul(prev, 0x2545f491) ^ h, 2) & mask]!;
+    if (prefix !== -1) sum += w[mix(prefix, 3) & mask]!;
+    contrib[count] = sum;
+    starts[count] = i;
+    ends[count] = j;
+    prev = h;
+    count++;
+    i = j;
+  }
+  return { count, contrib, starts, ends };
+}
+
+function scoreInt8(text: string, bits: number, q: Uint8Array, levels: Float64Array, sink: TokenSink | undefined): TokenScores {
+  const mask = (1 << bits) - 1;
+  const n = text.length;
+  if (fused.cap < (n >> 2) + 16) growFused((n >> 2) + 16);
+  let cap = fused.cap;
+  let contrib = fused.contrib;
+  let starts = fused.starts;
+  let ends = fused.ends;
+  let count = 0;
+  let prev = 0x9e3779b1;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    const cls = c < 0x80 ? ASCII_CLASS[c]! : isWord(c) ? 1 : isCjk(c) ? 2 : 0;
+    if (cls === 0) {
+      if (c >= 0x80 && sink !== undefined) sink.scanRange(text, i, i + 1);
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    let h = Math.imul(0x811c9dc5 ^ c, 0x01000193);
+    let prefix = -1;
+    let wide = c >= 0x80;
+    if (cls === 1) {
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j);
+        if (d < 0x80) {
+          if (ASCII_CLASS[d] !== 1) break;
+        } else if (isWord(d)) wide = true;
+        else break;
+        h = Math.imul(h ^ d, 0x01000193);
+        if (j - i === 4) prefix = h;
+      }
+      if (j - i < 7) prefix = -1;
+    }
+    if (sink !== undefined) {
+      if (wide) sink.scanRange(text, i, j);
+      else if (cls === 1) sink.asciiToken(text, i, j, h);
+    }
+    if (count === cap) {
+      growFused(cap * 2);
+      cap = fused.cap;
+      contrib = fused.contrib;
+      starts = fused.starts;
+      ends = fused.ends;
+    }
+    let sum = 0;
+    sum += levels[q[mix(h, 1) & mask]!]!;
+    sum += levels[q[mix(Math.imul(prev, 0x2545f491) ^ h, 2) & mask]!]!;
+    if (prefix !== -1) sum += levels[q[mix(prefix, 3) & mask]!]!;
+    contrib[count] = sum;
+    starts[count] = i;
+    ends[count] = j;
+    prev = h;
+    count++;
+    i = j;
+  }
+  return { count, contrib, starts, ends };
+}
+
 const scratch = { cap: 0, ids: new Int32Array(0), starts: new Int32Array(0), ends: new Int32Array(0) };
 
 function grow(cap: number): void {

@@ -41,7 +41,8 @@ const MAX_DEPTH = 2;
 export function normaliseText(original: string, depth = 0): NormalisedText {
   // Most tool output is plain printable ASCII: lower-case, whitespace and leet folding with
   // native string operations, and no offset tables until a caller asks for a span.
-  if (!NOT_PLAIN.test(original)) return fastAscii(original, depth);
+  const fast = fastAscii(original, depth);
+  if (fast !== undefined) return fast;
   const r = normaliseCore(original, depth, false);
   return new LazyNormalised(original, depth, r.text, r.signals);
 }
@@ -52,58 +53,126 @@ export function normaliseTracked(original: string, depth = 0): { text: string; s
   return { text: r.text, starts: r.starts!, ends: r.ends!, signals: r.signals };
 }
 
-// Anything but printable ASCII, tab, LF and CR, or an "&" (HTML entity): the general path.
-const NOT_PLAIN = /[^\x20-\x25\x27-\x7e\t\n\r]/;
-// Whitespace runs holding a line break become "\n" (anchored at the run start: linear), others " ".
-const WS_NL_RUN = /(?<![ \t])[ \t]*[\n\r][ \t\n\r]*/g;
-const WS_RUN = /[ \t]{2,}|\t/g;
-const LEET_PAIR = /[a-z][013457]|[013457][a-z]/;
-const WS_PADDING = /[ \t\n\r]{40}/;
-// A run of [a-z0-9] holding a letter next to a leet digit (the lookbehind anchors it at the run start).
-const LEET_WORD = /(?<![a-z0-9])[a-z0-9]*(?:[a-z][013457]|[013457][a-z])[a-z0-9]*/g;
+let asciiScratch = Buffer.allocUnsafe(4096);
+// Printable ASCII for the one-pass path: 0 not plain (general path), 1 a-z, 2 A-Z, 3 digit,
+// 4 other printable, 5 space or tab, 6 LF or CR. "&" is not plain (HTML entities).
+const PLAIN_CLASS = new Uint8Array(0x80);
+for (let c = 0x20; c < 0x7f; c++) PLAIN_CLASS[c] = c >= 0x61 && c <= 0x7a ? 1 : c >= 0x41 && c <= 0x5a ? 2 : c >= 0x30 && c <= 0x39 ? 3 : 4;
+PLAIN_CLASS[0x26] = 0;
+PLAIN_CLASS[0x20] = PLAIN_CLASS[0x09] = 5;
+PLAIN_CLASS[0x0a] = PLAIN_CLASS[0x0d] = 6;
 
-function fastAscii(original: string, depth: number): NormalisedText {
-  const signals = new Set<ObfuscationSignal>();
-  let text = original.toLowerCase();
-  if (WS_PADDING.test(text)) signals.add("whitespace-padding");
-  if (text.includes("\r") || text.includes("\n ") || text.includes(" \n") || text.includes("\n\n") || text.includes("\t")) text = text.replace(WS_NL_RUN, "\n");
-  text = text.replace(WS_RUN, " ");
-  if (LEET_PAIR.test(text)) {
-    text = text.replace(LEET_WORD, (w) => {
-      const f = leetFold(w);
-      if (f !== w) signals.add("leet");
-      return f;
-    });
-  }
-  if (depth < MAX_DEPTH) text += appendBlobs(original, depth, signals, undefined);
-  return new LazyNormalised(original, depth, text, signals);
-}
-
-function leetFold(w: string): string {
+/**
+ * The printable-ASCII path in one pass: lower case; every maximal run of [ \t\n\r] becomes "\n"
+ * when it holds a line break and " " otherwise; 40 blanks in a row are a padding signal; every
+ * maximal [a-z0-9] run mixing letters and leet digits is folded like `leetFold`. The same result
+ * as the general normaliser (tested) without its offset bookkeeping. Returns undefined at the first
+ * character outside printable ASCII, tab, LF and CR, or an "&" (HTML entity): the general path.
+ */
+function fastAscii(original: string, depth: number): NormalisedText | undefined {
+  const n = original.length;
+  if (asciiScratch.length < n) asciiScratch = Buffer.allocUnsafe(n * 2);
+  const out = asciiScratch;
+  let o = 0;
+  let blanks = 0;
+  let padding = false;
+  let leetFound = false;
+  let wsAt = -1;
+  let runStart = -1;
   let latin = 0;
   let digits = 0;
   let leet = 0;
-  for (let k = 0; k < w.length; k++) {
-    const c = w.charCodeAt(k);
-    if (c >= 0x61) latin++;
-    else {
+  // Length of the current run of the base64 alphabet: without a run of 20, no blob to decode.
+  let b64 = 0;
+  let longRun = false;
+  for (let i = 0; i < n; i++) {
+    const c = original.charCodeAt(i);
+    const k = c < 0x80 ? PLAIN_CLASS[c]! : 0;
+    if (k === 1 || k === 2) {
+      // Letters (the common case): take the whole run of them at once.
+      if (runStart < 0) {
+        runStart = o;
+        latin = digits = leet = 0;
+      }
+      blanks = 0;
+      wsAt = -1;
+      let j = i;
+      let d = c;
+      do {
+        out[o++] = d | 0x20;
+        if (++j === n) break;
+        d = original.charCodeAt(j);
+      } while (((d | 0x20) - 0x61) >>> 0 < 26);
+      latin += j - i;
+      b64 += j - i;
+      i = j - 1;
+      continue;
+    }
+    if (k === 3) {
+      if (runStart < 0) {
+        runStart = o;
+        latin = digits = leet = 0;
+      }
       digits++;
       if (LEET[c] !== 0) leet++;
+      b64++;
+      blanks = 0;
+      wsAt = -1;
+      out[o++] = c;
+      continue;
     }
+    if (k === 0) return undefined;
+    if (c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f) b64++;
+    else {
+      if (b64 >= 20) longRun = true;
+      b64 = 0;
+    }
+    if (runStart >= 0) {
+      // "1gn0r3": at least two letters and only leet digits (see `foldWords`).
+      if (leet > 0 && latin >= 2 && digits === leet && digits <= latin + 1) {
+        for (let q = runStart; q < o; q++) {
+          const d = out[q]!;
+          if (d < 0x3a && LEET[d] !== 0) out[q] = LEET[d]!;
+        }
+        leetFound = true;
+      }
+      runStart = -1;
+    }
+    if (k >= 5) {
+      // blank: 5 space or tab, 6 line break
+      if (++blanks === 40) padding = true;
+      if (wsAt < 0) {
+        wsAt = o;
+        out[o++] = 0x20;
+      }
+      if (k === 6) out[wsAt] = 0x0a;
+      continue;
+    }
+    blanks = 0;
+    wsAt = -1;
+    out[o++] = c;
   }
-  if (!(leet > 0 && latin >= 2 && digits === leet && digits <= latin + 1)) return w;
-  let r = "";
-  for (let k = 0; k < w.length; k++) {
-    const c = w.charCodeAt(k);
-    r += String.fromCharCode(c < 0x3a && LEET[c] !== 0 ? LEET[c]! : c);
+  if (runStart >= 0 && leet > 0 && latin >= 2 && digits === leet && digits <= latin + 1) {
+    for (let q = runStart; q < o; q++) {
+      const d = out[q]!;
+      if (d < 0x3a && LEET[d] !== 0) out[q] = LEET[d]!;
+    }
+    leetFound = true;
   }
-  return r;
+  if (b64 >= 20) longRun = true;
+  // Signals in the order the earlier multi-pass version added them.
+  const signals = new Set<ObfuscationSignal>();
+  if (padding) signals.add("whitespace-padding");
+  if (leetFound) signals.add("leet");
+  let text = out.toString("latin1", 0, o);
+  if (depth < MAX_DEPTH) text += appendBlobs(original, depth, signals, undefined, longRun);
+  return new LazyNormalised(original, depth, text, signals);
 }
 
 /** Decoded blobs, normalised, each after a "\n"; pushes their characters when tracking offsets. */
-function appendBlobs(original: string, depth: number, signals: Set<ObfuscationSignal>, out: Out | undefined): string {
+function appendBlobs(original: string, depth: number, signals: Set<ObfuscationSignal>, out: Out | undefined, longRun = true): string {
   let text = "";
-  for (const blob of decodeBlobs(original)) {
+  for (const blob of decodeBlobs(original, longRun)) {
     signals.add(blob.kind);
     const inner = normaliseCore(blob.text, depth + 1, false);
     for (const s of inner.signals) signals.add(s);

@@ -43,6 +43,7 @@ function looksLikeJson(s: string): boolean {
 const SEP = "\n\u0000\n";
 
 type Slot = { kind: "text" } | { kind: "json"; parsed: unknown } | { kind: "keep" };
+const TEXT_SLOT: Slot = { kind: "text" };
 
 /**
  * Two passes with identical traversal: `collect` gathers the strings to scan (and parses embedded
@@ -54,15 +55,20 @@ class Walker {
   private readonly path: (string | number)[] = [];
   private readonly slots: Slot[] = [];
   private readonly texts: string[] = [];
-  private redacted: TextRedaction[] = [];
+  /** Per collected string, its redaction; undefined when no string had a finding. */
+  private redacted: TextRedaction[] | undefined;
   private slot = 0;
   private text = 0;
+  /** Set by `collect` when something besides text findings would change (keys, big numbers, depth). */
+  private mayChange = false;
 
   constructor(private readonly r: TextRedactor) {}
 
   run(v: unknown): unknown {
     this.collect(v, undefined, 0);
     this.redacted = this.scan();
+    // Nothing found and nothing redacted by key: the value comes back as it is, without a second walk.
+    if (this.redacted === undefined && !this.mayChange) return v;
     return this.rebuild(v, undefined, 0);
   }
 
@@ -74,7 +80,11 @@ class Walker {
 
   private collect(v: unknown, inherited: string | undefined, depth: number): void {
     if (typeof v === "string") {
-      if (inherited !== undefined || v.length < 7) return;
+      if (inherited !== undefined) {
+        if (v.length > 0) this.mayChange = true;
+        return;
+      }
+      if (v.length < 7) return;
       if (v.length <= MAX_EMBEDDED_JSON && looksLikeJson(v)) {
         try {
           const parsed: unknown = JSON.parse(v);
@@ -85,22 +95,42 @@ class Walker {
           // not JSON after all: scan as text
         }
       }
-      this.slots.push({ kind: "text" });
+      this.slots.push(TEXT_SLOT);
       this.texts.push(v);
       return;
     }
-    if (typeof v !== "object" || v === null || depth >= MAX_DEPTH) return;
+    if (typeof v === "number") {
+      if (inherited !== undefined || (Number.isInteger(v) && Math.abs(v) >= 1e12)) this.mayChange = true;
+      return;
+    }
+    if (typeof v !== "object" || v === null) return;
+    if (depth >= MAX_DEPTH) {
+      this.mayChange = true;
+      return;
+    }
     if (Array.isArray(v)) for (const x of v) this.collect(x, inherited, depth + 1);
-    else for (const [k, x] of Object.entries(v)) this.collect(x, this.typeOf(k, x, inherited), depth + 1);
+    else {
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        const x = o[k];
+        this.collect(x, this.typeOf(k, x, inherited), depth + 1);
+      }
+    }
   }
 
   /** Runs the detectors once over all collected strings and splits the findings back per string. */
-  private scan(): TextRedaction[] {
+  private scan(): TextRedaction[] | undefined {
     const n = this.texts.length;
-    if (n === 0) return [];
-    if (n === 1) return [this.r.redact(this.texts[0]!)];
+    if (n === 0) return undefined;
+    if (n === 1) {
+      const one = this.r.redact(this.texts[0]!);
+      return one.findings.length === 0 ? undefined : [one];
+    }
     const joined = this.texts.join(SEP);
     const found = this.r.find(joined);
+    if (found.length === 0) return undefined;
     const per: SecretMatch[][] = this.texts.map(() => []);
     let i = 0;
     let base = 0;
@@ -141,7 +171,11 @@ class Walker {
       return out ?? v;
     }
     let out: Record<string, unknown> | undefined;
-    for (const [k, x0] of Object.entries(v)) {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const x0 = o[k];
       this.path.push(k);
       const x = this.rebuild(x0, this.typeOf(k, x0, inherited), depth + 1);
       this.path.pop();
@@ -168,7 +202,9 @@ class Walker {
       const x = this.rebuild(slot.parsed, undefined, depth + 1);
       return x === slot.parsed ? s : JSON.stringify(x, null, indentOf(s));
     }
-    const red = this.redacted[this.text++]!;
+    const red = this.redacted?.[this.text];
+    this.text++;
+    if (red === undefined) return s;
     for (const f of red.findings) this.found(f.type);
     return red.text;
   }

@@ -3,7 +3,7 @@ import { createKeyMatcher, type KeyMatcher } from "./key-matcher.js";
 import { redactionMarker } from "./keyed-hash.js";
 import { DEFAULT_REDACTION_KEYS, type RedactionOptions } from "./redaction-options.js";
 import { SECRET_DETECTORS } from "./secret-detectors.js";
-import type { SecretDetector, SecretMatch } from "./secret-match.js";
+import { mergedDetector, type RankedMatch, type SecretDetector, type SecretMatch } from "./secret-match.js";
 
 /** Result of redacting one text: the new text and where secrets were (offsets into the input). */
 export interface TextRedaction {
@@ -23,7 +23,7 @@ export interface TextRedactor {
 const MIN_LENGTH = 7;
 
 /** Sorts by start, then longest, then detector priority, and drops matches overlapping a kept one. */
-function resolveOverlaps(found: Array<SecretMatch & { rank: number }>): SecretMatch[] {
+function resolveOverlaps(found: RankedMatch[]): SecretMatch[] {
   found.sort((a, b) => a.start - b.start || b.end - a.end || a.rank - b.rank);
   const kept: SecretMatch[] = [];
   let lastEnd = -1;
@@ -49,15 +49,25 @@ export function createTextRedactor(options: RedactionOptions = {}): TextRedactor
     const assign = assignmentDetector(keys, keyMatcher);
     if (assign) detectors.push(assign);
   }
+  // The prefix-token detectors run as one alternation scan; the rest one by one. Every finding keeps
+  // its detector's rank (priority), so overlaps resolve exactly as with one scan per detector.
+  const merged = detectors.map((detector, rank) => ({ detector, rank })).filter((d) => d.detector.mergeable !== undefined);
+  const passes: { find(text: string, out: RankedMatch[]): void }[] = [];
+  if (merged.length > 0) passes.push(mergedDetector(merged));
+  detectors.forEach((d, rank) => {
+    if (d.mergeable !== undefined) return;
+    passes.push({
+      find(text, out) {
+        const from = out.length;
+        d.find(text, out);
+        for (let k = from; k < out.length; k++) out[k] = { type: out[k]!.type, start: out[k]!.start, end: out[k]!.end, rank };
+      },
+    });
+  });
   const find = (text: string): SecretMatch[] => {
-    if (text.length < MIN_LENGTH || detectors.length === 0) return [];
-    const found: Array<SecretMatch & { rank: number }> = [];
-    const scratch: SecretMatch[] = [];
-    for (let rank = 0; rank < detectors.length; rank++) {
-      scratch.length = 0;
-      detectors[rank]!.find(text, scratch);
-      for (const s of scratch) found.push({ ...s, rank });
-    }
+    if (text.length < MIN_LENGTH || passes.length === 0) return [];
+    const found: RankedMatch[] = [];
+    for (const p of passes) p.find(text, found);
     return found.length === 0 ? [] : resolveOverlaps(found);
   };
   return {

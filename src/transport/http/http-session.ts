@@ -9,6 +9,7 @@ import { approvalsFor } from "../../approvals/broker-registry.js";
 import { idKey, type JsonRpcId } from "../../protocol/json-rpc.js";
 import { UpstreamConnection } from "../upstream-connection.js";
 import { httpStatusOf } from "./rate-limit-status.js";
+import { replyError } from "./http-reply.js";
 
 interface Waiting {
   res: ServerResponse;
@@ -62,13 +63,23 @@ export class HttpSession {
   /** A POSTed message. Requests keep `res` open until their reply; other messages get 202. */
   post(msg: Record<string, unknown>, raw: string, res: ServerResponse, acceptsSse: boolean): void {
     this.lastActive = Date.now();
-    const isRequest = typeof msg.method === "string" && (typeof msg.id === "string" || typeof msg.id === "number");
+    if (typeof msg.method === "string" && "id" in msg && !isValidId(msg.id)) {
+      // An id the relay cannot echo (1e999 parses as Infinity, objects, null) could never be routed back.
+      replyError(res, 400, "INVALID_REQUEST", "Portcullis refused a request whose id is not a string or a finite number.");
+      return;
+    }
+    const isRequest = typeof msg.method === "string" && isValidId(msg.id);
     if (!isRequest) {
       this.relay.fromClient(raw);
       res.writeHead(202).end();
       return;
     }
     const id = msg.id as JsonRpcId;
+    if (this.waiting.has(idKey(id))) {
+      // Reusing a pending id must not take over the first request's reply slot.
+      replyError(res, 400, "INVALID_REQUEST", `Portcullis refused a request reusing id ${JSON.stringify(id)} while an earlier request with that id is still pending.`, {}, id);
+      return;
+    }
     const token = ((msg.params as Record<string, unknown> | undefined)?._meta as Record<string, unknown> | undefined)?.progressToken;
     const sse = acceptsSse && (typeof token === "string" || typeof token === "number");
     this.waiting.set(idKey(id), { res, sse });
@@ -132,4 +143,8 @@ export class HttpSession {
     for (const w of this.waiting.values()) if (!w.res.headersSent) w.res.writeHead(503).end();
     onClosed(this);
   }
+}
+
+function isValidId(id: unknown): id is JsonRpcId {
+  return typeof id === "string" || (typeof id === "number" && Number.isFinite(id));
 }
