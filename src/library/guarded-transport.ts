@@ -1,4 +1,5 @@
 import type { AuditLog } from "../audit/audit-record.js";
+import { auditedLine } from "../proxy/audited-line.js";
 import type { ServerPolicy } from "../config/server-policy.js";
 import type { Pipeline } from "../pipeline/pipeline.js";
 import { SessionState } from "../pipeline/session-state.js";
@@ -54,7 +55,7 @@ export class GuardedTransport implements McpTransport {
       log: opts.log,
       session: new SessionState(),
       endpoints: {
-        toClient: (line) => this.deliver(line),
+        toClient: (line, unaudited) => this.deliver(auditedLine(opts.audit, line, unaudited)),
         toUpstream: (line) => this.forward(line),
       },
     });

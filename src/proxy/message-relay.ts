@@ -19,7 +19,12 @@ import { PendingRequests, type PendingRequest } from "./pending-requests.js";
 
 /** Where the relay sends serialized messages (one JSON text each, no newline). */
 export interface RelayEndpoints {
-  toClient(line: string): void;
+  /**
+   * One message for the client. `unaudited`, when given, is the reply to send instead if the audit
+   * line describing this one cannot be written: endpoints flush the audit log before writing and
+   * swap such messages when that flush failed (write-ahead, one flush per batch).
+   */
+  toClient(line: string, unaudited?: () => string): void;
   toUpstream(line: string): void;
 }
 
@@ -405,12 +410,10 @@ export class MessageRelay {
         decision: "allow", ok: !isError, error: res.error && !this.server.audit.zdr ? redactValue(res.error.message, this.server.redaction) : undefined, result_bytes: bytes, latency_ms: Math.round(latency * 1000) / 1000,
         result: summariseResult(res.result ?? res.error, bytes, { ...this.payloadOptions(toolNameOf(req.params)), store: this.server.audit.results }),
       });
-      // Write-ahead: a result whose audit line cannot be written is not delivered.
-      this.audit.flush();
-      if (!this.audit.healthy) {
-        this.rejectClient(req.id, req.method, "AUDIT_UNAVAILABLE", "audit-unavailable", "Portcullis withheld the result: the audit log cannot be written (disk full or read-only?). Fix the audit path; calls resume once it can be written.", "audit_failure");
-        return;
-      }
+      // Write-ahead: the endpoint flushes the audit log before writing this result and sends this
+      // refusal instead if that fails, so a result never leaves without its audit line on disk.
+      this.out.toClient(line, () => JSON.stringify(denialResponse(req.id, req.method, "Portcullis withheld the result: the audit log cannot be written (disk full or read-only?). Fix the audit path; calls resume once it can be written.", { layer: "relay", rule: "audit-unavailable", code: "AUDIT_UNAVAILABLE", auditId: "au_unrecorded" }, false)));
+      return;
     }
     this.out.toClient(line);
   }

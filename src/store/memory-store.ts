@@ -71,6 +71,10 @@ export class MemoryStore implements Store {
   }
 
   async hit(rules: readonly RateLimitRule[]): Promise<RateLimitResult> {
+    return this.hitSync(rules);
+  }
+
+  hitSync(rules: readonly RateLimitRule[]): RateLimitResult {
     checkRules(rules);
     this.check();
     const now = this.now();

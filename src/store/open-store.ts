@@ -1,8 +1,8 @@
 import path from "node:path";
 import { ConfigError } from "../errors/portcullis-error.js";
 import { MemoryStore } from "./memory-store.js";
-import { RedisStore, type RedisStoreOptions } from "./redis-store.js";
-import { SqliteStore, type SqliteStoreOptions } from "./sqlite-store.js";
+import type { RedisStoreOptions } from "./redis-store.js";
+import type { SqliteStoreOptions } from "./sqlite-store.js";
 import type { Store } from "./store.js";
 
 export interface OpenStoreOptions {
@@ -26,6 +26,8 @@ export async function openStore(url: string, baseDir: string, options: OpenStore
   if (/^sqlite:/i.test(trimmed)) {
     const file = trimmed.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
     if (file === "") throw new ConfigError(`store.url "${url}": give a file after "sqlite:", e.g. sqlite:.portcullis/state.db`);
+    // Backends load on demand: `wrap` on the memory store never pays for the native SQLite module or ioredis.
+    const { SqliteStore } = await import("./sqlite-store.js");
     if (file === ":memory:") return new SqliteStore(":memory:", options.sqlite);
     return new SqliteStore(path.resolve(baseDir, file), options.sqlite);
   }
@@ -46,6 +48,7 @@ export async function openStore(url: string, baseDir: string, options: OpenStore
       else throw new ConfigError(`store.url "${redact(url)}": unknown parameter "${k}"; the only one accepted is ?prefix=NAME`);
     }
     u.search = "";
+    const { RedisStore } = await import("./redis-store.js");
     return RedisStore.open(u.toString(), { ...options.redis, prefix });
   }
   throw new ConfigError(`store.url "${redact(url)}" is not supported; use sqlite:PATH (default sqlite:.portcullis/state.db), redis://host:6379 or rediss://host:6380`);

@@ -46,6 +46,8 @@ export interface Store {
    * bursts of up to `limit`, refilled at `limit` per `windowMs`.
    */
   hit(rules: readonly RateLimitRule[]): Promise<RateLimitResult>;
+  /** `hit` without a promise, for stores that need no I/O (the memory store); throws when closed. */
+  hitSync?(rules: readonly RateLimitRule[]): RateLimitResult;
   /** Releases the connection or file handle. Further calls reject. */
   close(): Promise<void>;
 }

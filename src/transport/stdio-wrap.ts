@@ -45,6 +45,7 @@ export function runStdioWrap(opts: StdioWrapOptions): Promise<number> {
       process.off("SIGINT", onSigint);
       process.off("SIGTERM", onSigterm);
       stdin.off("data", onStdinData);
+      toClient.flush(); // replies still batched for this turn must go out before we exit
       opts.audit.flush();
       resolve(code);
     };
@@ -59,11 +60,15 @@ export function runStdioWrap(opts: StdioWrapOptions): Promise<number> {
       });
     };
 
-    // Write-ahead: audit lines reach the file before the replies they describe reach the client.
-    const toClient = new BatchedWriter((d) => {
-      opts.audit.flush();
-      stdout.write(d);
-    });
+    // Write-ahead, one flush per batch: audit lines reach the file before the replies they describe,
+    // and a result whose line could not be written is swapped for an AUDIT_UNAVAILABLE refusal.
+    const toClient = new BatchedWriter(
+      (d) => stdout.write(d),
+      () => {
+        opts.audit.flush();
+        return opts.audit.healthy;
+      },
+    );
     let upstream: UpstreamConnection;
     try {
       upstream = new UpstreamConnection(opts.command, { env: opts.server.env, cwd: opts.server.cwd, maxLineBytes: opts.server.maxResponseBytes, graceMs: opts.killGraceMs }, {
@@ -93,7 +98,7 @@ export function runStdioWrap(opts: StdioWrapOptions): Promise<number> {
     }
     relay = new MessageRelay({
       server: opts.server, pipeline: opts.pipeline, audit: opts.audit, caller: opts.caller, log, approvals: opts.approvals,
-      endpoints: { toClient: (l) => toClient.write(l), toUpstream: (l) => upstream.write(l) },
+      endpoints: { toClient: (l, unaudited) => toClient.write(l, unaudited), toUpstream: (l) => upstream.write(l) },
     });
 
     const fromClient = new LineFramer(opts.server.maxRequestBytes, {

@@ -35,6 +35,7 @@ export class UpstreamConnection {
     });
     const grace = opts.graceMs ?? 3000;
     this.stop = (signal = true) => {
+      this.writer.flush(); // what the client sent last still reaches the server before its stdin closes
       if (this.stopping) return;
       this.stopping = true;
       this.child.stdin.end();

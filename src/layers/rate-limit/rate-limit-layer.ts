@@ -26,18 +26,23 @@ export function createRateLimitLayer(options: RateLimitLayerOptions): Layer {
   return {
     name: "rate-limit",
     requestMethods: ["tools/call"],
-    async onRequest(req, ctx) {
+    onRequest(req, ctx) {
       const tool = toolNameOf(req.params);
       // A bad rule is a bug: let it throw, and the runner denies with LAYER_FAILED.
       const rules: ScopedRule[] = rateLimitRules(ctx.server, ctx.session, tool, windowMs);
-      let result: RateLimitResult;
-      try {
-        result = await store.hit(rules);
-      } catch (e) {
-        const why = e instanceof Error ? e.message : String(e);
-        return deny("STORE_UNAVAILABLE", "store-unavailable", `Portcullis refused the call because rate limits cannot be checked right now (${why}); retry shortly.`, { severity: "high", event: "store_unavailable", details: { store: store.kind } });
+      const unavailable = (e: unknown) =>
+        deny("STORE_UNAVAILABLE", "store-unavailable", `Portcullis refused the call because rate limits cannot be checked right now (${e instanceof Error ? e.message : String(e)}); retry shortly.`, { severity: "high", event: "store_unavailable", details: { store: store.kind } });
+      // A store that answers without I/O keeps the whole pipeline synchronous (wrap's hot path).
+      if (store.hitSync) {
+        let result: RateLimitResult;
+        try {
+          result = store.hitSync(rules);
+        } catch (e) {
+          return unavailable(e);
+        }
+        return decide(result, rules, tool, ctx.server.name, windowMs);
       }
-      return decide(result, rules, tool, ctx.server.name, windowMs);
+      return store.hit(rules).then((result) => decide(result, rules, tool, ctx.server.name, windowMs), unavailable);
     },
   };
 }

@@ -4,6 +4,7 @@ import type { AuditLog } from "../../audit/audit-record.js";
 import type { ServerPolicy } from "../../config/server-policy.js";
 import type { Pipeline } from "../../pipeline/pipeline.js";
 import { SessionState, type Principal } from "../../pipeline/session-state.js";
+import { auditedLine } from "../../proxy/audited-line.js";
 import { MessageRelay } from "../../proxy/message-relay.js";
 import { approvalsFor } from "../../approvals/broker-registry.js";
 import { idKey, type JsonRpcId } from "../../protocol/json-rpc.js";
@@ -56,7 +57,7 @@ export class HttpSession {
     });
     this.relay = new MessageRelay({
       server: opts.server, pipeline: opts.pipeline, audit: opts.audit, session: this.state, caller: opts.caller, log: opts.log, approvals: approvalsFor(opts.pipeline),
-      endpoints: { toClient: (l) => this.deliver(l), toUpstream: (l) => this.upstream.write(l) },
+      endpoints: { toClient: (l, unaudited) => this.deliver(auditedLine(opts.audit, l, unaudited)), toUpstream: (l) => this.upstream.write(l) },
     });
   }
 

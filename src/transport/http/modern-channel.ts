@@ -3,6 +3,7 @@ import type { AuditLog } from "../../audit/audit-record.js";
 import type { ServerPolicy } from "../../config/server-policy.js";
 import type { Pipeline } from "../../pipeline/pipeline.js";
 import { SessionState, type Principal } from "../../pipeline/session-state.js";
+import { auditedLine } from "../../proxy/audited-line.js";
 import { MessageRelay } from "../../proxy/message-relay.js";
 import { approvalsFor } from "../../approvals/broker-registry.js";
 import type { JsonRpcId } from "../../protocol/json-rpc.js";
@@ -55,7 +56,7 @@ export class ModernChannel {
     });
     this.relay = new MessageRelay({
       server: opts.server, pipeline: opts.pipeline, audit: opts.audit, session: this.state, caller: opts.caller, log: opts.log, approvals: approvalsFor(opts.pipeline),
-      endpoints: { toClient: (l) => this.deliver(l), toUpstream: (l) => this.upstream.write(l) },
+      endpoints: { toClient: (l, unaudited) => this.deliver(auditedLine(opts.audit, l, unaudited)), toUpstream: (l) => this.upstream.write(l) },
     });
     this.upstream.write(JSON.stringify({ jsonrpc: "2.0", id: HANDSHAKE_ID, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "portcullis-gateway", version: "0.1.0" } } }));
   }
