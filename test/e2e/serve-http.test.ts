@@ -87,6 +87,16 @@ describe("serve: Streamable HTTP gateway (2025-11-25 sessions)", () => {
     expect(audit.entries.some((e) => e.event === "origin_rejected")).toBe(true);
   });
 
+  it("with a single server, /mcp is an alias of /mcp/<server> (the MCP Inspector assumes /mcp)", async () => {
+    const c = new Client({ name: "alias", version: "1" });
+    await c.connect(new StreamableHTTPClientTransport(new URL(`${gw.url}/mcp`)));
+    try {
+      expect((await c.callTool({ name: "echo", arguments: { message: "alias" } })).content).toEqual([{ type: "text", text: "Echo: alias" }]);
+    } finally {
+      await c.close();
+    }
+  });
+
   it("serves an unauthenticated, content-free /health and a /ready report", async () => {
     const h = await fetch(`${gw.url}/health`);
     expect(h.status).toBe(204);

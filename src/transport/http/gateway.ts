@@ -87,8 +87,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       return;
     }
     const m = /^\/mcp\/([A-Za-z0-9_-]+)\/?$/.exec(url.pathname);
-    const route = m ? opts.routes.get(m[1]!) : undefined;
-    if (!m || !route) {
+    // With one server, `/mcp` is that server too: clients such as the MCP Inspector assume `/mcp`.
+    const only = opts.routes.size === 1 && /^\/mcp\/?$/.test(url.pathname) ? [...opts.routes.values()][0] : undefined;
+    const route = only ?? (m ? opts.routes.get(m[1]!) : undefined);
+    if (!route) {
       replyError(res, 404, "SESSION_NOT_FOUND", `No MCP endpoint at ${url.pathname}; endpoints: ${[...opts.routes.keys()].map((s) => `/mcp/${s}`).join(", ")}.`);
       return;
     }
