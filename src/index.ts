@@ -64,6 +64,28 @@ export type { AuditEntry, AuditLog, AuditRecord } from "./audit/audit-record.js"
 export { JsonlAuditLog, GENESIS_HASH, type JsonlAuditLogOptions, type RotationOptions } from "./audit/jsonl-audit-log.js";
 export { maskArguments } from "./audit/mask-arguments.js";
 
+export { verifyChain, type ChainFinding, type VerifyOptions, type VerifyResult as ChainVerifyResult } from "./audit/verify-chain.js";
+export { auditArguments, DEFAULT_SENSITIVITY, SENSITIVITY_LEVELS, type PayloadAuditOptions, type Sensitivity } from "./audit/sensitivity.js";
+export { summariseResult, type ResultAuditOptions, type ResultSummary } from "./audit/result-summary.js";
+export { buildReport, type AuditReport } from "./audit/audit-report.js";
+export type { AuditSink } from "./audit/audit-sink.js";
+
+// ---- shared state, API keys, rate limits, approvals, OAuth (MCPAuthMiddleware) --------------------
+export type { RateLimitResult, RateLimitRule } from "./store/rate-limit-rule.js";
+export type { SetOptions, Store, StoreEntry } from "./store/store.js";
+export { openStore, type OpenStoreOptions } from "./store/open-store.js";
+export { MemoryState, MemoryStore } from "./store/memory-store.js";
+export { StoreUnavailableError } from "./store/store-error.js";
+export { createRateLimitLayer, type RateLimitLayerOptions } from "./layers/rate-limit/rate-limit-layer.js";
+export { createScopeLayer } from "./layers/identity/identity-layer.js";
+export { createApiKey, listApiKeys, revokeApiKey, type CreateApiKeyOptions } from "./auth/api-keys.js";
+export { verifyApiKey, type VerifyFailure } from "./auth/verify-api-key.js";
+export { normalizeScopes, parseScope, scopeAllows, type ScopeGrant, type ScopeTarget } from "./auth/scopes.js";
+export { createBearerAuthenticator } from "./auth/bearer-authenticator.js";
+export { composeAuthenticators, createOAuthAuthenticator, oauthConfigSchema, parseOAuthConfig, TokenVerifier, OAuthUnavailableError, type OAuthConfig } from "./auth/oauth/index.js";
+export { ApprovalBroker, type ApprovalBrokerOptions, type HeldCall } from "./approvals/approval-broker.js";
+export { ApprovalStore } from "./approvals/approval-store.js";
+
 // ---- errors --------------------------------------------------------------------------------------
 export { ERROR_CODES, rpcCodeOf, type ErrorCode } from "./errors/error-codes.js";
 export { ConfigError, PortcullisError, UsageError } from "./errors/portcullis-error.js";
