@@ -238,6 +238,11 @@ export function auditDecision(audit: AuditLog, r: ApprovalRecord): void {
 
 /** Redacted, pretty, truncated arguments for people to read. */
 export function previewOf(args: unknown, server: ServerPolicy, max = 2000): string {
+  // Zero data retention: the approval record is persisted (store, page, webhook), so it carries no payload.
+  if (server.audit.zdr) {
+    const bytes = Buffer.byteLength(JSON.stringify(args ?? {}) ?? "");
+    return `(arguments withheld: zero data retention; ${bytes} bytes, bound to this call by their hash)`;
+  }
   let text: string;
   try {
     text = JSON.stringify(redactValue(args ?? {}, server.redaction), null, 2) ?? "{}";

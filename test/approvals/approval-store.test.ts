@@ -111,3 +111,16 @@ describe("requestState", () => {
     expect(verifyState(42, secret)).toBeUndefined();
   });
 });
+
+describe("approval previews under zero data retention", () => {
+  it("carry no payload when the server's audit.zdr is on", async () => {
+    const { previewOf } = await import("../../src/approvals/approval-broker.js");
+    const { resolveServerPolicy } = await import("../../src/config/resolve-server-policy.js");
+    const marker = "ZDR-MARKER-7f3a";
+    const zdr = resolveServerPolicy("s", { audit: { zdr: true } }, undefined, "/tmp");
+    const normal = resolveServerPolicy("s", {}, undefined, "/tmp");
+    expect(previewOf({ body: marker }, zdr)).not.toContain(marker);
+    expect(previewOf({ body: marker }, zdr)).toMatch(/withheld: zero data retention/);
+    expect(previewOf({ body: marker }, normal)).toContain(marker);
+  });
+});
