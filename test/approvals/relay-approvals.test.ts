@@ -124,6 +124,41 @@ describe("relay + approval broker", () => {
     expect(text(await t.reply(1))).toBe("deleted");
   });
 
+  it("webhook channel: a Slack-compatible notice with the id and page link reaches the receiver; its approval lets the call run", async () => {
+    const http = await import("node:http");
+    const received: Record<string, unknown>[] = [];
+    const seen: Record<string, string | undefined>[] = [];
+    let t!: ReturnType<typeof setup>;
+    const receiver = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        received.push(JSON.parse(body) as Record<string, unknown>);
+        seen.push({ auth: req.headers.authorization });
+        res.writeHead(200).end("ok");
+        // The person follows the link and approves (through the store, as the page does).
+        const id = (received.at(-1)!.approval as { id: string }).id;
+        void t.approvals.decide(id, { approve: true, by: "web:carol" });
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", () => r()));
+    try {
+      const port = (receiver.address() as { port: number }).port;
+      t = setup({ channels: ["webhook"], timeoutMs: 5000, webhook: { url: `http://127.0.0.1:${port}/hook`, headers: { authorization: "Bearer hook-secret" } }, publicUrl: "https://gw.example.com" });
+      t.legacy();
+      t.call(1, { path: "/tmp/x" });
+      expect(text(await t.reply(1))).toBe("deleted");
+      expect(received).toHaveLength(1);
+      expect(received[0]!.text).toMatch(/`delete_file` on server "files" needs approval \(ap_/);
+      expect(received[0]!.text).toMatch(/https:\/\/gw\.example\.com/);
+      expect(received[0]!.approval).toMatchObject({ tool: "delete_file", server: "files" });
+      expect(seen[0]!.auth).toBe("Bearer hook-secret");
+      expect(t.audit.entries.find((e) => e.event === "approval_used")).toMatchObject({ details: { decidedBy: "web:carol" } });
+    } finally {
+      receiver.close();
+    }
+  });
+
   it("cli channel: a denial is final and says who denied", async () => {
     const t = setup({ channels: ["cli"], timeoutMs: 5000 });
     t.legacy();
