@@ -88,3 +88,44 @@ describe("approval by MCP elicitation, real SDK clients through `portcullis wrap
     });
   });
 });
+
+describe("approval by MCP elicitation through `portcullis serve` (2025-11-25 session, no GET stream)", () => {
+  it("the elicitation request rides on the pending POST (upgraded to SSE); accept runs the call, decline refuses it", async () => {
+    const { startGateway } = await import("../../src/transport/http/gateway.js");
+    const { resolveServerPolicy } = await import("../../src/config/resolve-server-policy.js");
+    const { defaultLayers } = await import("../../src/layers/default-layers.js");
+    const { Pipeline } = await import("../../src/pipeline/pipeline.js");
+    const { ApprovalBroker } = await import("../../src/approvals/approval-broker.js");
+    const { ApprovalStore } = await import("../../src/approvals/approval-store.js");
+    const { attachApprovals } = await import("../../src/approvals/broker-registry.js");
+    const { MemoryStore } = await import("../../src/store/memory-store.js");
+    const { MemoryAudit } = await import("../helpers/memory-audit.js");
+    const { tmpStateDir } = await import("../helpers/temp-dir.js");
+    const { StreamableHTTPClientTransport } = await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
+
+    const server = resolveServerPolicy("modern", { command: SERVER, trust: "low" }, undefined, process.cwd());
+    const audit = new MemoryAudit();
+    const pipeline = attachApprovals(new Pipeline(defaultLayers(server, { stateDir: tmpStateDir() })), new ApprovalBroker({ store: new ApprovalStore(new MemoryStore()), audit, secret: Buffer.alloc(32, 7), settings: { channels: ["elicitation"], timeoutMs: 5000 } }));
+    const gw = await startGateway({ routes: new Map([["modern", { server, pipeline }]]), audit, host: "127.0.0.1", port: 0, log: () => {} });
+    const client = new Client({ name: "approver-http", version: "1.0.0" }, { capabilities: { elicitation: {} } });
+    let next: Answer = { action: "accept", content: { approve: true } };
+    const asked: string[] = [];
+    client.setRequestHandler(ElicitRequestSchema, async (req) => {
+      asked.push(req.params.message);
+      return next;
+    });
+    try {
+      // A client without a GET stream (many have none): the request must come on the POST itself.
+      const noGetStream = (url: string | URL, init?: RequestInit) => (init?.method === "GET" ? Promise.resolve(new Response(null, { status: 405 })) : fetch(url, init));
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${gw.url}/mcp/modern`), { fetch: noGetStream }));
+      const ok = await client.callTool({ name: "delete_all", arguments: {} });
+      expect(ok.isError).toBeFalsy();
+      expect(asked.at(-1)).toMatch(/allow `delete_all`/);
+      next = { action: "decline" };
+      expect(await client.callTool({ name: "delete_all", arguments: {} })).toMatchObject({ isError: true, _meta: { portcullis: { code: "APPROVAL_REQUIRED" } } });
+    } finally {
+      await client.close();
+      await gw.close();
+    }
+  });
+});

@@ -8,13 +8,15 @@ import { auditedLine } from "../../proxy/audited-line.js";
 import { MessageRelay } from "../../proxy/message-relay.js";
 import { approvalsFor } from "../../approvals/broker-registry.js";
 import { idKey, type JsonRpcId } from "../../protocol/json-rpc.js";
-import { UpstreamConnection } from "../upstream-connection.js";
+import { openUpstream, type Upstream } from "../open-upstream.js";
 import { httpStatusOf } from "./rate-limit-status.js";
 import { replyError } from "./http-reply.js";
 
 interface Waiting {
   res: ServerResponse;
   sse: boolean;
+  /** The client accepts an SSE answer, so the reply can be upgraded to a stream if the server needs to ask something. */
+  canStream: boolean;
 }
 
 /**
@@ -29,18 +31,18 @@ export class HttpSession {
   readonly principal?: Principal;
   lastActive = Date.now();
   private readonly relay: MessageRelay;
-  private readonly upstream: UpstreamConnection;
+  private readonly upstream: Upstream;
   private readonly waiting = new Map<string, Waiting>();
   private readonly progress = new Map<string, string>(); // progress token key -> request id key
   private stream?: ServerResponse;
   private closed = false;
 
-  constructor(opts: { server: ServerPolicy; command: readonly string[]; pipeline: Pipeline; audit: AuditLog; principal?: Principal; caller?: string; log: (l: string) => void; onClosed: (s: HttpSession) => void }) {
+  constructor(opts: { server: ServerPolicy; command?: readonly string[]; pipeline: Pipeline; audit: AuditLog; principal?: Principal; caller?: string; log: (l: string) => void; onClosed: (s: HttpSession) => void }) {
     this.principal = opts.principal;
     this.state = new SessionState(`h_${this.id.slice(0, 8)}`);
     this.state.principal = opts.principal;
     this.state.caller = opts.caller;
-    this.upstream = new UpstreamConnection(opts.command, { env: opts.server.env, cwd: opts.server.cwd, maxLineBytes: opts.server.maxResponseBytes }, {
+    this.upstream = openUpstream(opts.server, { command: opts.command }, {
       line: (text, bytes) => this.relay.fromUpstream(text, bytes),
       oversize: (id, bytes) => this.relay.rejectUpstreamFrame(id, bytes),
       invalidUtf8: (id, bytes) => this.relay.rejectUpstreamFrame(id, bytes, "invalid-utf8"),
@@ -83,7 +85,7 @@ export class HttpSession {
     }
     const token = ((msg.params as Record<string, unknown> | undefined)?._meta as Record<string, unknown> | undefined)?.progressToken;
     const sse = acceptsSse && (typeof token === "string" || typeof token === "number");
-    this.waiting.set(idKey(id), { res, sse });
+    this.waiting.set(idKey(id), { res, sse, canStream: acceptsSse });
     if (sse) {
       this.progress.set(idKey(token as JsonRpcId), idKey(id));
       res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "mcp-session-id": this.id });
@@ -129,7 +131,23 @@ export class HttpSession {
         return;
       }
     }
-    this.stream?.write(`event: message\ndata: ${line}\n\n`);
+    if (this.stream) {
+      this.stream.write(`event: message\ndata: ${line}\n\n`);
+      return;
+    }
+    // No GET stream: a server request (elicitation for a held call, sampling, roots) rides on a pending
+    // POST's stream, upgraded to SSE if it was going to be plain JSON (the spec allows either).
+    if (typeof msg.method === "string" && "id" in msg) {
+      for (const w of [...this.waiting.values()].reverse()) {
+        if (!w.sse && !(w.canStream && !w.res.headersSent)) continue;
+        if (!w.sse) {
+          w.sse = true;
+          w.res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "mcp-session-id": this.id });
+        }
+        w.res.write(`event: message\ndata: ${line}\n\n`);
+        return;
+      }
+    }
   }
 
   /** DELETE, idle expiry or shutdown: stop the upstream; pending requests get errors from the relay. */
