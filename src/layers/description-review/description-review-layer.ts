@@ -29,6 +29,19 @@ const LISTS: Record<string, { key: string; kind: ReviewedKind }> = {
 const ACTION_RANK: Record<DescriptionAction, number> = { allow: 0, flag: 1, strip: 2, drop: 3 };
 
 const droppedPromptFlag = (name: string) => `description-dropped:prompt:${name}`;
+const TEMPLATE_FLAG = "description-dropped:template:";
+const droppedTemplateFlag = (uriTemplate: string) => TEMPLATE_FLAG + uriTemplate;
+
+/** The dropped template (RFC 6570, simple and reserved expansion) a URI falls under, if any. */
+function droppedTemplateOf(flags: ReadonlySet<string>, uri: string): string | undefined {
+  for (const f of flags) {
+    if (!f.startsWith(TEMPLATE_FLAG)) continue;
+    const template = f.slice(TEMPLATE_FLAG.length);
+    const pattern = template.split(/(\{[^}]*\})/).map((part) => (part.startsWith("{") ? (part.startsWith("{+") || part.startsWith("{#") ? ".*" : "[^/?#]*") : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("");
+    if (new RegExp(`^${pattern}$`, "u").test(uri)) return template;
+  }
+  return undefined;
+}
 
 /** The action policy for one server: defaults, then the layer's options, then `descriptions.action` from the config. */
 export function actionPolicyOf(server: ServerPolicy, base: ActionPolicy): ActionPolicy {
@@ -113,7 +126,7 @@ export function createDescriptionReviewLayer(options: DescriptionReviewOptions =
 
   return {
     name: "description-review",
-    requestMethods: ["tools/call", "prompts/get"],
+    requestMethods: ["tools/call", "prompts/get", "resources/read"],
     responseMethods: Object.keys(LISTS),
 
     onResponse(res, req, ctx) {
@@ -125,6 +138,7 @@ export function createDescriptionReviewLayer(options: DescriptionReviewOptions =
       const siblings = () => (names ??= spec.kind === "tool" ? [...ctx.session.tools].map((t) => t.name) : []);
       const kept: unknown[] = [];
       const dropped: string[] = [];
+      const droppedTemplates: string[] = [];
       const stripped: string[] = [];
       const flagged: string[] = [];
       const reported: Finding[] = [];
@@ -140,7 +154,10 @@ export function createDescriptionReviewLayer(options: DescriptionReviewOptions =
         const action = actionFor(findings, policy);
         const label = name ?? (typeof item.uriTemplate === "string" ? item.uriTemplate : "(unnamed)");
         if (action !== "allow") reported.push(...findings.filter((f) => policy[f.severity] !== "allow"));
-        if (action === "drop") dropped.push(label);
+        if (action === "drop") {
+          dropped.push(label);
+          if (typeof item.uriTemplate === "string") droppedTemplates.push(item.uriTemplate);
+        }
         else if (action === "strip") {
           stripped.push(label);
           kept.push(stripDefinition(spec.kind, item));
@@ -157,7 +174,7 @@ export function createDescriptionReviewLayer(options: DescriptionReviewOptions =
       return modify(message, "description-review", `description review of server "${ctx.server.name}" (${rules}): ${what}`, dropped.length || stripped.length ? "description_rejected" : "description_flagged", {
         severity: severity === "critical" ? "critical" : severity,
         // Dropped prompts stay refused when fetched by name (tools are re-reviewed from the catalog).
-        flags: spec.kind === "prompt" ? dropped.map(droppedPromptFlag) : undefined,
+        flags: spec.kind === "prompt" ? dropped.map(droppedPromptFlag) : spec.kind === "resource_template" ? droppedTemplates.map(droppedTemplateFlag) : undefined,
         details: {
           ...(dropped.length ? { dropped } : {}),
           ...(stripped.length ? { stripped } : {}),
@@ -172,6 +189,12 @@ export function createDescriptionReviewLayer(options: DescriptionReviewOptions =
         const prompt = typeof req.params?.name === "string" ? req.params.name : undefined;
         if (prompt === undefined || !ctx.session.flags.has(droppedPromptFlag(prompt))) return ALLOW;
         return deny("DESCRIPTION_REJECTED", "description-dropped", `Portcullis blocked prompt \`${prompt}\`: its definition on server "${ctx.server.name}" failed review and was withheld from prompts/list. Inspect it with \`portcullis scan\`.`, { event: "description_rejected", severity: "high" });
+      }
+      if (req.method === "resources/read") {
+        const uri = typeof req.params?.uri === "string" ? req.params.uri : undefined;
+        const template = uri === undefined ? undefined : droppedTemplateOf(ctx.session.flags, uri);
+        if (template === undefined) return ALLOW;
+        return deny("DESCRIPTION_REJECTED", "description-dropped", `Portcullis blocked reading \`${uri}\`: it matches resource template \`${template}\` on server "${ctx.server.name}", whose definition failed review. Inspect it with \`portcullis scan\`.`, { event: "description_rejected", severity: "high" });
       }
       const name = toolNameOf(req.params);
       const def = name === undefined ? undefined : ctx.session.tools.get(name)?.definition;
