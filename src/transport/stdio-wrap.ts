@@ -5,11 +5,12 @@ import type { Pipeline } from "../pipeline/pipeline.js";
 import { MessageRelay } from "../proxy/message-relay.js";
 import { BatchedWriter } from "./batched-writer.js";
 import { LineFramer, recoverId } from "./line-framer.js";
-import { UpstreamConnection } from "./upstream-connection.js";
+import { describeUpstream, openUpstream, type Upstream } from "./open-upstream.js";
 
 export interface StdioWrapOptions {
   server: ServerPolicy;
-  command: readonly string[];
+  /** The stdio server to spawn; empty or absent = the server's `command`, else its `url`. */
+  command?: readonly string[];
   pipeline: Pipeline;
   audit: AuditLog;
   caller?: string;
@@ -69,14 +70,15 @@ export function runStdioWrap(opts: StdioWrapOptions): Promise<number> {
         return opts.audit.healthy;
       },
     );
-    let upstream: UpstreamConnection;
+    let upstream: Upstream;
+    const named = describeUpstream(opts.server, opts.command);
     try {
-      upstream = new UpstreamConnection(opts.command, { env: opts.server.env, cwd: opts.server.cwd, maxLineBytes: opts.server.maxResponseBytes, graceMs: opts.killGraceMs }, {
+      upstream = openUpstream(opts.server, { command: opts.command, graceMs: opts.killGraceMs }, {
         line: (text, bytes) => corked(() => relay!.fromUpstream(text, bytes)),
         oversize: (id, bytes) => corked(() => relay!.rejectUpstreamFrame(id, bytes)),
         invalidUtf8: (id, bytes) => corked(() => relay!.rejectUpstreamFrame(id, bytes, "invalid-utf8")),
         failed: (e) => {
-          log(`cannot start upstream \`${opts.command.join(" ")}\`: ${e.message}`);
+          log(`cannot start upstream \`${named}\`: ${e.message}`);
           corked(() => relay!.upstreamClosed(`could not be started (${e.message})`));
           finish(1);
         },
@@ -86,7 +88,7 @@ export function runStdioWrap(opts: StdioWrapOptions): Promise<number> {
             finish(exitCode ?? 0);
             return;
           }
-          log(`upstream \`${opts.command.join(" ")}\` ${how}`);
+          log(`upstream \`${named}\` ${how}`);
           corked(() => relay!.upstreamClosed(how));
           finish(code && code > 0 ? code : 1);
         },

@@ -2,7 +2,8 @@ import { parseArgs } from "node:util";
 import { createBearerAuthenticator } from "../../auth/bearer-authenticator.js";
 import { createServeAuth, parseOAuthConfig } from "../../auth/oauth/index.js";
 import { openConfiguredStore } from "../../store/open-store.js";
-import { UsageError } from "../../errors/portcullis-error.js";
+import { ConfigError, UsageError } from "../../errors/portcullis-error.js";
+import { upstreamProblem } from "../../transport/open-upstream.js";
 import { defaultLayers } from "../../layers/default-layers.js";
 import { Pipeline } from "../../pipeline/pipeline.js";
 import { startGateway, type GatewayRoute } from "../../transport/http/gateway.js";
@@ -39,6 +40,11 @@ export const serveCommand: Command = async (args, io) => {
     throw new UsageError(`refusing to listen on ${host} without authentication: set \`auth: { api_keys: true }\` in ${cfg.file ?? "portcullis.yaml"} (and create keys with \`portcullis keys create\`) or \`auth.oauth\` (docs/oauth.md), or use 127.0.0.1.`);
   }
   if (cfg.servers.size === 0) throw new UsageError(`${cfg.file ?? "no config file"}: serve needs at least one server under \`servers:\` (see \`portcullis config init\`).`);
+  // Refuse unusable upstreams now (no command or url; plain http to a non-loopback host), not at the first initialize.
+  for (const s of cfg.servers.values()) {
+    const problem = upstreamProblem(s);
+    if (problem) throw new ConfigError(`${cfg.file ?? "config"}: ${problem}`);
+  }
   const store = await openConfiguredStore(cfg);
   const routes = new Map<string, GatewayRoute>();
   for (const s of cfg.servers.values()) routes.set(s.name, { server: s, pipeline: new Pipeline(defaultLayers(s, { stateDir: cfg.stateDir, store, authenticated: apiKeys || oauth !== undefined })) });

@@ -2,11 +2,12 @@ import { createHash } from "node:crypto";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { pickServer } from "../../config/resolve-config.js";
-import { UsageError } from "../../errors/portcullis-error.js";
+import { ConfigError, UsageError } from "../../errors/portcullis-error.js";
 import { defaultLayers } from "../../layers/default-layers.js";
 import { Pipeline } from "../../pipeline/pipeline.js";
 import { createApprovalBroker, openApprovalStore } from "../../approvals/setup.js";
 import { openStore } from "../../store/open-store.js";
+import { upstreamProblem } from "../../transport/open-upstream.js";
 import { runStdioWrap } from "../../transport/stdio-wrap.js";
 import { openAuditLog } from "../audit-writer.js";
 import type { Command } from "../cli-io.js";
@@ -30,10 +31,11 @@ export const wrapCommand: Command = async (args, io) => {
   }
   const cfg = loadCliConfig({ config: values.config, stateDir: values["state-dir"] }, io.env, io.cwd);
   const server = pickServer(cfg, values.name, command);
-  const upstream = command.length > 0 ? command : server.command;
-  if (!upstream || upstream.length === 0) {
-    throw new UsageError(`no server command: give one after \`--\`${server.url ? "" : ` or set servers.${server.name}.command in the config`}.\n${WRAP_USAGE}`);
+  if (command.length === 0 && !server.command?.length && !server.url) {
+    throw new UsageError(`no server command: give one after \`--\` or set servers.${server.name}.command (or .url) in the config.\n${WRAP_USAGE}`);
   }
+  const problem = upstreamProblem(server, command);
+  if (problem) throw new ConfigError(`${cfg.file ?? "(embedded defaults)"}: ${problem}`);
   // A stdio session is one process: its rate limits live in memory unless `store.url` asks to share them.
   const store = await openStore(cfg.loaded.raw.store?.url ?? "memory:", cfg.baseDir);
   const audit = openAuditLog(cfg, io, { stdoutIsProtocol: true });
@@ -42,7 +44,7 @@ export const wrapCommand: Command = async (args, io) => {
   // `portcullis approvals` and `serve`'s page can answer them.
   const approvalStore = await openApprovalStore(cfg, store);
   const approvals = await createApprovalBroker(cfg, approvalStore.store, audit);
-  const code = await runStdioWrap({ server, command: upstream, pipeline: new Pipeline(defaultLayers(server, { stateDir: cfg.stateDir, store })), audit, caller, stdin: io.stdin, stdout: io.stdout, approvals });
+  const code = await runStdioWrap({ server, command, pipeline: new Pipeline(defaultLayers(server, { stateDir: cfg.stateDir, store })), audit, caller, stdin: io.stdin, stdout: io.stdout, approvals });
   if (approvalStore.owned) await approvalStore.store.close();
   await audit.close();
   await store.close();

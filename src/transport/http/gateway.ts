@@ -9,6 +9,7 @@ import { modernEnvelope, PROTOCOL_VERSION_META } from "../../protocol/era.js";
 import type { JsonRpcRequest } from "../../protocol/json-rpc.js";
 import { HttpSession } from "./http-session.js";
 import { ModernChannel, MODERN_VERSIONS } from "./modern-channel.js";
+import { upstreamProblem } from "../open-upstream.js";
 import { replyError } from "./http-reply.js";
 import { checkOrigin } from "./origin-policy.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
@@ -193,12 +194,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         replyError(res, 503, "GATEWAY_BUSY", `Portcullis has ${sessions.size} open sessions (the limit); retry later.`, { "retry-after": "5" });
         return;
       }
-      if (!route.server.command) {
-        replyError(res, 501, "UPSTREAM_UNAVAILABLE", `Server "${route.server.name}" has no stdio command; remote upstreams are not served yet.`);
+      const problem = upstreamProblem(route.server);
+      if (problem) {
+        replyError(res, 502, "UPSTREAM_UNAVAILABLE", `Portcullis cannot open server "${route.server.name}": ${problem}.`);
         return;
       }
       const s: HttpSession = new HttpSession({
-        server: route.server, command: route.server.command, pipeline: route.pipeline, audit: opts.audit, principal, log,
+        server: route.server, pipeline: route.pipeline, audit: opts.audit, principal, log,
         caller: principal ? `${principal.kind}:${principal.id}` : undefined,
         onClosed: (closed) => sessions.delete(closed.id),
       });
@@ -219,15 +221,16 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id, error: { code: -32022, message: `Unsupported protocol version: ${String(requested)}`, data: { supported: [...MODERN_VERSIONS, "2025-11-25"], requested } } }));
       return;
     }
-    if (!route.server.command) {
-      replyError(res, 501, "UPSTREAM_UNAVAILABLE", `Server "${route.server.name}" has no stdio command; remote upstreams are not served yet.`, {}, id);
+    const problem = upstreamProblem(route.server);
+    if (problem) {
+      replyError(res, 502, "UPSTREAM_UNAVAILABLE", `Portcullis cannot open server "${route.server.name}": ${problem}.`, {}, id);
       return;
     }
     const key = `${route.server.name}\u0000${principal?.id ?? ""}`;
     let ch = channels.get(key);
     if (!ch) {
       const created: ModernChannel = new ModernChannel({
-        server: route.server, command: route.server.command, pipeline: route.pipeline, audit: opts.audit, principal, log,
+        server: route.server, pipeline: route.pipeline, audit: opts.audit, principal, log,
         caller: principal ? `${principal.kind}:${principal.id}` : undefined,
         onClosed: () => channels.get(key) === created && channels.delete(key),
       });

@@ -7,7 +7,7 @@ import { auditedLine } from "../../proxy/audited-line.js";
 import { MessageRelay } from "../../proxy/message-relay.js";
 import { approvalsFor } from "../../approvals/broker-registry.js";
 import type { JsonRpcId } from "../../protocol/json-rpc.js";
-import { UpstreamConnection } from "../upstream-connection.js";
+import { openUpstream, type Upstream } from "../open-upstream.js";
 import { httpStatusOf } from "./rate-limit-status.js";
 
 export const MODERN_VERSIONS = ["2026-07-28"] as const;
@@ -31,20 +31,20 @@ const CACHEABLE = new Set(["tools/list", "prompts/list", "resources/list", "reso
 export class ModernChannel {
   readonly state: SessionState;
   private readonly relay: MessageRelay;
-  private readonly upstream: UpstreamConnection;
+  private readonly upstream: Upstream;
   private readonly waiting = new Map<string, Waiting>();
   private seq = 0;
   private handshake?: { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void };
   readonly ready: Promise<Record<string, unknown>>;
   closed = false;
 
-  constructor(opts: { server: ServerPolicy; command: readonly string[]; pipeline: Pipeline; audit: AuditLog; principal?: Principal; caller?: string; log: (l: string) => void; onClosed: () => void }) {
+  constructor(opts: { server: ServerPolicy; command?: readonly string[]; pipeline: Pipeline; audit: AuditLog; principal?: Principal; caller?: string; log: (l: string) => void; onClosed: () => void }) {
     this.state = new SessionState(`m_${Math.random().toString(16).slice(2, 10)}`);
     this.state.principal = opts.principal;
     this.state.caller = opts.caller;
     this.ready = new Promise((resolve, reject) => (this.handshake = { resolve, reject }));
     this.ready.catch(() => {}); // observed by callers; never an unhandled rejection
-    this.upstream = new UpstreamConnection(opts.command, { env: opts.server.env, cwd: opts.server.cwd, maxLineBytes: opts.server.maxResponseBytes }, {
+    this.upstream = openUpstream(opts.server, { command: opts.command }, {
       line: (text, bytes) => {
         if (this.handshake && text.includes(HANDSHAKE_ID)) return this.finishHandshake(text);
         this.relay.fromUpstream(text, bytes);
