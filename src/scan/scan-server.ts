@@ -26,14 +26,18 @@ export async function scanServer(target: ScanTarget, opts: ScanServerOptions = {
     report.durationMs = Math.round(performance.now() - started);
     return report;
   };
-  if (!target.command || target.command.length === 0) {
+  const hasCommand = target.command !== undefined && target.command.length > 0;
+  if (!hasCommand && !target.url) {
     report.status = "skipped";
-    report.error = target.url ? `HTTP server (${target.url}): scan connects to stdio servers only` : "no command";
+    report.error = "no command or url";
     return done();
   }
   let client: StdioMcpClient | undefined;
   try {
-    client = await StdioMcpClient.connect(target.command, { env: target.env, cwd: target.cwd, timeoutMs: opts.timeoutMs ?? 30_000 });
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    client = hasCommand
+      ? await StdioMcpClient.connect(target.command!, { env: target.env, cwd: target.cwd, timeoutMs })
+      : await StdioMcpClient.connectRemote(target.url!, { headers: target.headers, timeoutMs, requireHttps: target.requireHttps ?? true });
     report.serverInfo = client.serverInfo;
     const caps = client.capabilities;
     const optional = async (method: string, key: string, wanted: boolean) => {

@@ -6,8 +6,12 @@ export interface ScanTarget {
   command?: string[];
   env?: Record<string, string>;
   cwd?: string;
-  /** An HTTP server (not scanned yet: reported as skipped). */
+  /** A remote Streamable HTTP server. */
   url?: string;
+  /** Upstream credentials for `url`, from the config. */
+  headers?: Record<string, string>;
+  /** Refuse plain http:// to a non-loopback host (default true). */
+  requireHttps?: boolean;
   /** Where the server was declared, for reports (config file, line). */
   origin?: { file: string; line?: number };
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { LineFramer } from "../transport/line-framer.js";
+import { RemoteUpstream } from "../transport/remote-upstream.js";
 
 /** A JSON-RPC error reply from the server. */
 export class RpcError extends Error {
@@ -21,61 +22,117 @@ export interface StdioClientOptions {
 const PROTOCOL_VERSION = "2025-11-25";
 
 /**
- * A minimal MCP client over stdio, enough to list what a server offers: spawn, initialize,
+ * A minimal MCP client, over stdio or to a remote Streamable HTTP server, enough to list what a
+ * server offers: connect, initialize,
  * notifications/initialized, then requests with timeouts. Server-to-client requests (roots,
  * sampling, elicitation) are answered "method not found"; notifications are ignored.
  * No dependency on the SDK, so `portcullis scan` runs from a production install.
  */
+/** How the client reaches a server: a spawned process over stdio, or a remote Streamable HTTP endpoint. */
+interface Wire {
+  send(line: string): void;
+  close(): void;
+  stderr(): string;
+}
+
+export interface RemoteClientOptions {
+  /** Upstream credentials from the config (e.g. Authorization). */
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  maxMessageBytes?: number;
+  /** Refuse plain http:// unless the host is loopback (default true). */
+  requireHttps?: boolean;
+}
+
 export class StdioMcpClient {
-  private readonly child: ChildProcessWithoutNullStreams;
+  private wire!: Wire;
   private readonly pending = new Map<number, { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private nextId = 1;
   private exitError?: Error;
-  private stderrTail = "";
   readonly timeoutMs: number;
   serverInfo?: { name?: string; version?: string };
   capabilities: Record<string, unknown> = {};
 
-  private constructor(command: readonly string[], opts: StdioClientOptions) {
+  private constructor(timeoutMs: number | undefined) {
+    this.timeoutMs = timeoutMs ?? 30_000;
+  }
+
+  private static spawnWire(c: StdioMcpClient, command: readonly string[], opts: StdioClientOptions): Wire {
     const [cmd, ...args] = command;
     if (!cmd) throw new Error("no command given");
-    this.timeoutMs = opts.timeoutMs ?? 30_000;
-    this.child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...opts.env }, cwd: opts.cwd, windowsHide: true });
+    let stderrTail = "";
+    const child: ChildProcessWithoutNullStreams = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...opts.env }, cwd: opts.cwd, windowsHide: true });
     const framer = new LineFramer(opts.maxMessageBytes ?? 16 * 1024 * 1024, {
-      line: (text) => this.onLine(text),
-      oversize: (_h, _t, bytes) => this.failAll(new Error(`server sent a ${bytes}-byte message, over the limit`)),
-      invalidUtf8: () => this.failAll(new Error("server sent a message that is not valid UTF-8")),
+      line: (text) => c.onLine(text),
+      oversize: (_h, _t, bytes) => c.failAll(new Error(`server sent a ${bytes}-byte message, over the limit`)),
+      invalidUtf8: () => c.failAll(new Error("server sent a message that is not valid UTF-8")),
     });
-    this.child.stdout.on("data", (c: Buffer) => framer.push(c));
-    this.child.stderr.on("data", (c: Buffer) => {
-      this.stderrTail = (this.stderrTail + c.toString("utf8")).slice(-2000);
+    child.stdout.on("data", (d: Buffer) => framer.push(d));
+    child.stderr.on("data", (d: Buffer) => {
+      stderrTail = (stderrTail + d.toString("utf8")).slice(-2000);
     });
-    this.child.stdin.on("error", () => {}); // EPIPE when the server died: reported through "exit"
-    this.child.on("error", (e) => this.failAll(new Error(`could not start \`${cmd}\`: ${e.message}`)));
-    this.child.on("exit", (code, signal) => {
+    child.stdin.on("error", () => {}); // EPIPE when the server died: reported through "exit"
+    child.on("error", (e) => c.failAll(new Error(`could not start \`${cmd}\`: ${e.message}`)));
+    child.on("exit", (code, signal) => {
       const why = signal ? `signal ${signal}` : `code ${code}`;
-      const tail = this.stderrTail.trim().split("\n").slice(-3).join(" | ");
-      this.failAll(new Error(`server exited (${why})${tail ? `: ${tail}` : ""}`));
+      const tail = stderrTail.trim().split("\n").slice(-3).join(" | ");
+      c.failAll(new Error(`server exited (${why})${tail ? `: ${tail}` : ""}`));
     });
+    return {
+      send: (line) => {
+        if (child.stdin.writable) child.stdin.write(line + "\n");
+      },
+      close: () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.stdin.end();
+          setTimeout(() => child.kill("SIGKILL"), 1000).unref();
+          child.kill("SIGTERM");
+        }
+      },
+      stderr: () => stderrTail,
+    };
+  }
+
+  private static remoteWire(c: StdioMcpClient, url: string, opts: RemoteClientOptions): Wire {
+    const upstream = new RemoteUpstream(url, { headers: opts.headers, maxLineBytes: opts.maxMessageBytes ?? 16 * 1024 * 1024, requireHttps: opts.requireHttps ?? true }, {
+      line: (text) => c.onLine(text),
+      oversize: (_id, bytes) => c.failAll(new Error(`server sent a ${bytes}-byte message, over the limit`)),
+      invalidUtf8: () => c.failAll(new Error("server sent a message that is not valid UTF-8")),
+      closed: (how) => c.failAll(new Error(`server ${how}`)),
+      failed: (e) => c.failAll(e),
+    });
+    return { send: (line) => upstream.write(line), close: () => upstream.stop(true), stderr: () => "" };
   }
 
   /** Starts the server and performs the MCP handshake. Throws (and stops the server) when it fails. */
   static async connect(command: readonly string[], opts: StdioClientOptions = {}): Promise<StdioMcpClient> {
-    const c = new StdioMcpClient(command, opts);
+    const c = new StdioMcpClient(opts.timeoutMs);
+    c.wire = StdioMcpClient.spawnWire(c, command, opts);
+    return c.handshake();
+  }
+
+  /** Connects to a remote Streamable HTTP server and performs the MCP handshake. */
+  static async connectRemote(url: string, opts: RemoteClientOptions = {}): Promise<StdioMcpClient> {
+    const c = new StdioMcpClient(opts.timeoutMs);
+    c.wire = StdioMcpClient.remoteWire(c, url, opts);
+    return c.handshake();
+  }
+
+  private async handshake(): Promise<StdioMcpClient> {
     try {
-      const init = await c.request("initialize", { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: "portcullis-scan", version: "0.1.0" } });
-      c.serverInfo = init.serverInfo as StdioMcpClient["serverInfo"];
-      c.capabilities = (init.capabilities as Record<string, unknown>) ?? {};
-      c.notify("notifications/initialized");
-      return c;
+      const init = await this.request("initialize", { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: "portcullis-scan", version: "0.1.0" } });
+      this.serverInfo = init.serverInfo as StdioMcpClient["serverInfo"];
+      this.capabilities = (init.capabilities as Record<string, unknown>) ?? {};
+      this.notify("notifications/initialized");
+      return this;
     } catch (e) {
-      c.close();
+      this.close();
       throw e;
     }
   }
 
   get stderr(): string {
-    return this.stderrTail;
+    return this.wire.stderr();
   }
 
   request(method: string, params: Record<string, unknown> = {}, timeoutMs = this.timeoutMs): Promise<Record<string, unknown>> {
@@ -112,16 +169,11 @@ export class StdioMcpClient {
 
   close(): void {
     this.failAll(new Error("client closed"));
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.stdin.end();
-      const t = setTimeout(() => this.child.kill("SIGKILL"), 1000);
-      t.unref();
-      this.child.kill("SIGTERM");
-    }
+    this.wire.close();
   }
 
   private send(msg: Record<string, unknown>): void {
-    if (this.child.stdin.writable) this.child.stdin.write(JSON.stringify(msg) + "\n");
+    this.wire.send(JSON.stringify(msg));
   }
 
   private onLine(text: string): void {

@@ -61,7 +61,7 @@ describe("portcullis scan", () => {
     const r = await run(["scan", "--import", "claude", file, "--format", "json"], dir);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.out);
-    expect(report.servers.map((s: { name: string; status: string }) => [s.name, s.status])).toEqual([["poisoned", "ok"], ["remote", "skipped"]]);
+    expect(report.servers.map((s: { name: string; status: string }) => [s.name, s.status])).toEqual([["poisoned", "ok"], ["remote", "failed"]]);
     expect(report.servers[0].findings.find((f: { severity: string }) => f.severity === "critical")).toMatchObject({ severity: "critical", rule: "invisible-characters", kind: "tool", name: "random_quote" });
   });
 

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
-import net, { type AddressInfo } from "node:net";
-import path from "node:path";
+import type { AddressInfo } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,36 +11,8 @@ import { Pipeline } from "../../src/pipeline/pipeline.js";
 import { startGateway, type Gateway } from "../../src/transport/http/gateway.js";
 import { MemoryAudit } from "../helpers/memory-audit.js";
 import { tmpStateDir } from "../helpers/temp-dir.js";
-import { BIN, ROOT, RawSession, connectV1, prepare, wrapArgs } from "../helpers/wrap-harness.js";
-
-const EVERYTHING_JS = path.join(ROOT, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/** server-everything's own Streamable HTTP endpoint, reached over loopback. */
-async function startEverythingHttp(): Promise<{ url: string; proc: ChildProcess }> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, [EVERYTHING_JS, "streamableHttp"], { env: { ...process.env, PORT: String(port) }, stdio: ["ignore", "ignore", "pipe"] });
-  await new Promise<void>((resolve, reject) => {
-    let err = "";
-    const t = setTimeout(() => reject(new Error(`server-everything did not start: ${err}`)), 15_000);
-    proc.stderr!.on("data", (d: Buffer) => {
-      err += d.toString();
-      if (err.includes("listening on port")) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-    proc.on("exit", (c) => reject(new Error(`server-everything exited (${c}): ${err}`)));
-  });
-  return { url: `http://127.0.0.1:${port}/mcp`, proc };
-}
+import { BIN, RawSession, connectV1, prepare, wrapArgs } from "../helpers/wrap-harness.js";
+import { startEverythingHttp } from "../helpers/everything-http.js";
 
 /** A loopback MCP server that only records the headers it is sent. */
 async function startRecorder() {

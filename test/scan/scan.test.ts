@@ -55,7 +55,8 @@ describe("scanServer", () => {
   it("reports servers that fail to start or time out instead of throwing", async () => {
     expect(await scanServer({ name: "gone", command: ["/nonexistent/server"] }, { timeoutMs: 2000 })).toMatchObject({ status: "failed", error: expect.stringMatching(/ENOENT/) });
     expect(await scanServer({ name: "slow", command: node("slow-server.mjs") }, { timeoutMs: 300 })).toMatchObject({ status: "failed", error: expect.stringMatching(/no reply/) });
-    expect(await scanServer({ name: "remote", url: "https://mcp.example/mcp" })).toMatchObject({ status: "skipped" });
+    // An unreachable remote server is reported, not fatal (no network here: it fails at once).
+    expect(await scanServer({ name: "remote", url: "https://mcp.example/mcp" }, { timeoutMs: 5000 })).toMatchObject({ status: "failed", error: expect.any(String) });
   });
 
   it("reports pin drift against the lockfile", async () => {
@@ -84,6 +85,27 @@ describe("scanServer", () => {
     expect(r.status).toBe("ok");
     expect(r.tools.length).toBeGreaterThan(minTools as number);
     expect(r.findings.filter((f) => f.severity !== "low")).toEqual([]);
+  });
+});
+
+describe("scan of a remote Streamable HTTP server", () => {
+  it("connects over HTTP, lists everything, and finds nothing above low on server-everything", async () => {
+    const { startEverythingHttp } = await import("../helpers/everything-http.js");
+    const everything = await startEverythingHttp();
+    try {
+      const r = await scanServer({ name: "remote", url: everything.url }, { timeoutMs: 20_000 });
+      expect(r.status, r.error).toBe("ok");
+      expect(r.tools.length).toBeGreaterThan(5);
+      expect(r.findings.filter((f) => f.severity !== "low")).toEqual([]);
+    } finally {
+      everything.proc.kill();
+    }
+  });
+
+  it("refuses plain http to a non-loopback host and reports it as failed, not fatal", async () => {
+    const r = await scanServer({ name: "far", url: "http://mcp.example.com/mcp" }, { timeoutMs: 2000 });
+    expect(r.status).toBe("failed");
+    expect(r.error).toMatch(/https/i);
   });
 });
 

@@ -69,7 +69,7 @@ export const scanCommand: Command = async (args, io) => {
     const lines = fs.readFileSync(cfg.file, "utf8").split("\n");
     targets = [...cfg.servers.values()].map((s) => {
       const line = lines.findIndex((l) => new RegExp(`^\\s*["']?${s.name.replace(/[-]/g, "\\-")}["']?\\s*:`).test(l)) + 1 || undefined;
-      return { name: s.name, command: s.command, env: s.env, cwd: s.cwd, url: s.url, origin: { file: cfg.file!, line } };
+      return { name: s.name, command: s.command, env: s.env, cwd: s.cwd, url: s.url, headers: s.headers, requireHttps: s.requireHttps, origin: { file: cfg.file!, line } };
     });
     if (targets.length === 0) throw new UsageError(`${cfg.file}: no servers under \`servers:\` to scan.`);
   }
