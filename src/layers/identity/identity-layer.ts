@@ -28,7 +28,7 @@ export function createScopeLayer(): Layer {
       if (!principal) return ALLOW;
       const out = filterToolList(res, (t) => decideToolScope(principal, t.name as string, t, ctx.server).kind === "allow");
       if (!out) return ALLOW;
-      return modify(out.message, "scope-filter", `hid ${out.removed.length} tool(s) the API key's scopes do not grant`, "tools_filtered", { details: { hidden: out.removed, principal: principal.id } });
+      return modify(out.message, "scope-filter", `hid ${out.removed.length} tool(s) the caller's scopes do not grant`, "tools_filtered", { details: { hidden: out.removed, principal: principal.id } });
     },
   };
 }

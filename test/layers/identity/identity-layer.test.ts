@@ -54,3 +54,14 @@ describe("identity (scope) layer", () => {
     expect(layer.onRequest!({ jsonrpc: "2.0", id: 3, method: "resources/read", params: {} }, ctxOf(principal("server:files/op:read")))).toEqual({ kind: "allow" });
   });
 });
+
+describe("scope refusals name the kind of credential", () => {
+  it("OAuth callers are told about tokens and portcullis: scopes, API-key callers about keys", async () => {
+    const { decideToolScope } = await import("../../../src/layers/identity/decide-scope.js");
+    const server = policyOf({}, "files");
+    const oauth = decideToolScope({ kind: "oauth", id: "u_1234", scopes: ["server:db"] }, "read_file", undefined, server);
+    expect(oauth).toMatchObject({ kind: "deny", reason: expect.stringMatching(/token of caller `u_1234`.*portcullis:server:files\/tool:read_file/) });
+    const key = decideToolScope({ kind: "api_key", id: "k1", scopes: ["server:db"] }, "read_file", undefined, server);
+    expect(key).toMatchObject({ kind: "deny", reason: expect.stringMatching(/API key `k1`.*a key with a scope such as server:files/) });
+  });
+});
