@@ -23,6 +23,12 @@ export interface ApprovalPageOptions {
   /** Server policies, for "approve for this session" limits. */
   servers?: ReadonlyMap<string, ServerPolicy>;
   sessionGrantMax?: number;
+  /**
+   * Verifies an OAuth access token presented as `Authorization: Bearer` (when `auth.oauth` is on):
+   * the caller's id and mapped scopes, or undefined. Admin rights come from the same scopes as for
+   * keys (`*`, `admin`, `approvals`; an IdP grants them as `portcullis:approvals`).
+   */
+  verifyBearer?: (token: string) => Promise<{ id: string; scopes: readonly string[] } | undefined>;
   /** Lifetime of a page login. Default 8 h. */
   loginTtlMs?: number;
   now?: () => number;
@@ -36,7 +42,8 @@ const ADMIN_SCOPES = ["*", "admin", "approvals"];
  * The approval page of `portcullis serve` at /approvals: pending calls with their (redacted)
  * arguments and the reason, approve / deny with an optional reason, updated live. Behind admin
  * auth: an API key with scope `*` (or `admin` / `approvals`), presented once on the login form
- * (then an HttpOnly, SameSite=Strict cookie) or as `Authorization: Bearer` on the JSON API.
+ * (then an HttpOnly, SameSite=Strict cookie) or as `Authorization: Bearer` on the JSON API, where an
+ * OAuth access token with those scopes also works when the gateway has OAuth on.
  * Every state-changing form carries a CSRF token bound to the login; bearer calls need none.
  */
 export function createApprovalPage(opts: ApprovalPageOptions): PageHandler {
@@ -49,7 +56,12 @@ export function createApprovalPage(opts: ApprovalPageOptions): PageHandler {
     const auth = req.headers.authorization;
     if (auth !== undefined) {
       const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(auth);
-      const v = await verifyApiKey(opts.keys, m?.[1]);
+      const presented = m?.[1];
+      if (presented !== undefined && opts.verifyBearer && !presented.startsWith("pcl_")) {
+        const p = await opts.verifyBearer(presented).catch(() => undefined); // an IdP outage refuses, never allows
+        return p && isAdmin(p.scopes) ? { by: `oauth:${p.id}` } : undefined;
+      }
+      const v = await verifyApiKey(opts.keys, presented);
       return v.ok && isAdmin(v.principal.scopes) ? { by: `api_key:${v.principal.id}` } : undefined;
     }
     const token = cookieOf(req, COOKIE);

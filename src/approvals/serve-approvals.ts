@@ -3,7 +3,7 @@ import type { ServerPolicy } from "../config/server-policy.js";
 import type { Pipeline } from "../pipeline/pipeline.js";
 import type { Store } from "../store/store.js";
 import { approvalSecret } from "./approval-secret.js";
-import { createApprovalPage, type PageHandler } from "./approval-page.js";
+import { createApprovalPage, type ApprovalPageOptions, type PageHandler } from "./approval-page.js";
 import { attachApprovals } from "./broker-registry.js";
 import { createApprovalBroker } from "./setup.js";
 
@@ -17,9 +17,10 @@ export async function serveApprovals(
   audit: AuditLog,
   routes: ReadonlyMap<string, { pipeline: Pipeline }>,
   log?: (l: string) => void,
+  page: Pick<ApprovalPageOptions, "verifyBearer"> = {},
 ): Promise<{ handler: PageHandler }> {
   const broker = await createApprovalBroker(cfg, store, audit, { webPage: true, log });
   for (const r of routes.values()) attachApprovals(r.pipeline, broker);
-  const handler = createApprovalPage({ approvals: broker.store, keys: store, audit, secret: await approvalSecret(store), servers: cfg.servers, sessionGrantMax: broker.settings.sessionGrantMax });
+  const handler = createApprovalPage({ approvals: broker.store, keys: store, audit, secret: await approvalSecret(store), servers: cfg.servers, sessionGrantMax: broker.settings.sessionGrantMax, ...page });
   return { handler };
 }

@@ -12,7 +12,9 @@ import { decodeJwt, decodeProtectedHeader, SignJWT, type JWTPayload } from "jose
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../../src/auth/api-keys.js";
 import { createBearerAuthenticator } from "../../src/auth/bearer-authenticator.js";
-import { createServeAuth, parseOAuthConfig } from "../../src/auth/oauth/index.js";
+import { createServeAuth, parseOAuthConfig, TokenVerifier, type OAuthConfig } from "../../src/auth/oauth/index.js";
+import { createApprovalPage } from "../../src/approvals/approval-page.js";
+import { ApprovalStore } from "../../src/approvals/approval-store.js";
 import { resolveServerPolicy } from "../../src/config/resolve-server-policy.js";
 import { defaultLayers } from "../../src/layers/default-layers.js";
 import { Pipeline } from "../../src/pipeline/pipeline.js";
@@ -83,13 +85,25 @@ describe("serve as an OAuth 2.1 resource server (real oidc-provider on loopback)
     const server = resolveServerPolicy("everything", { command: EVERYTHING, trust: "medium" }, undefined, process.cwd());
     gw = await startGateway({
       routes: new Map([["everything", { server, pipeline: new Pipeline(defaultLayers(server, { stateDir: tmpStateDir(), store, authenticated: true })) }]]),
-      audit, host: "127.0.0.1", port, log: () => {}, authenticate: serveAuth.authenticate, handlers: serveAuth.handlers,
+      audit, host: "127.0.0.1", port, log: () => {}, authenticate: serveAuth.authenticate,
+      handlers: [...serveAuth.handlers, createApprovalPage({ approvals: new ApprovalStore(store), keys: store, audit, secret: Buffer.alloc(32, 3), verifyBearer: oauthVerifyBearer(oauth) })],
     });
   });
   afterAll(async () => {
     await gw?.close();
     await store?.close();
     await idp?.close();
+  });
+
+  it("approval rights from token scopes: portcullis:approvals opens the approval API, a server scope does not", async () => {
+    const admin = await idp.clientCredentials(`${base}/mcp`, "portcullis:approvals");
+    const plain = await idp.clientCredentials(`${base}/mcp`, "portcullis:server:everything");
+    const pending = (t: string) => fetch(`${base}/approvals/api/pending`, { headers: { authorization: `Bearer ${t}` } });
+    const ok = await pending(admin);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ pending: [] });
+    expect((await pending(plain)).status).toBe(401);
+    expect((await pending("not-a-token")).status).toBe(401);
   });
 
   const echo = (token: string | undefined, n = 1) =>
@@ -278,3 +292,12 @@ describe("portcullis serve with auth.oauth (the CLI)", () => {
     }
   });
 });
+
+/** As `serve` wires it: the approval page accepts OAuth access tokens with admin scopes. */
+function oauthVerifyBearer(oauth: OAuthConfig) {
+  const v = new TokenVerifier(oauth);
+  return async (t: string) => {
+    const r = await v.verify(t, "");
+    return r.ok ? r.principal : undefined;
+  };
+}

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { createBearerAuthenticator } from "../../auth/bearer-authenticator.js";
-import { createServeAuth, parseOAuthConfig } from "../../auth/oauth/index.js";
+import { createServeAuth, parseOAuthConfig, TokenVerifier } from "../../auth/oauth/index.js";
 import { openConfiguredStore } from "../../store/open-store.js";
 import { ConfigError, UsageError } from "../../errors/portcullis-error.js";
 import { upstreamProblem } from "../../transport/open-upstream.js";
@@ -50,7 +50,10 @@ export const serveCommand: Command = async (args, io) => {
   for (const s of cfg.servers.values()) routes.set(s.name, { server: s, pipeline: new Pipeline(defaultLayers(s, { stateDir: cfg.stateDir, store, authenticated: apiKeys || oauth !== undefined })) });
   const audit = openAuditLog(cfg, io, { stdoutIsProtocol: false });
   const metrics = serveMetrics(cfg.loaded.raw.serve, audit, { host, env: io.env, servers: routes.keys() }); // serve.metrics: GET /metrics (docs/metrics.md)
-  const approvals = await serveApprovals(cfg, store, metrics?.audit ?? audit, routes); // held calls + the /approvals page (docs/approvals.md)
+  // OAuth admins (scope portcullis:approvals) may use the approval page's bearer API too.
+  const oauthVerifier = oauth ? new TokenVerifier(oauth) : undefined;
+  const verifyBearer = oauthVerifier ? async (t: string) => { const r = await oauthVerifier.verify(t, ""); return r.ok ? r.principal : undefined; } : undefined;
+  const approvals = await serveApprovals(cfg, store, metrics?.audit ?? audit, routes, undefined, { verifyBearer }); // held calls + the /approvals page (docs/approvals.md)
   const serveAuth = createServeAuth({ apiKeys: apiKeys ? createBearerAuthenticator(store) : undefined, oauth, servers: [...routes.keys()] });
   const gw = await startGateway({
     routes, audit: metrics?.audit ?? audit, host, port,

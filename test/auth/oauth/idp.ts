@@ -24,7 +24,7 @@ export interface IdpOptions {
   accessTokenTTL?: number;
 }
 
-const RESOURCE_SCOPES = "portcullis:server:everything portcullis:server:other portcullis:* openid";
+const RESOURCE_SCOPES = "portcullis:server:everything portcullis:server:other portcullis:* portcullis:approvals openid";
 
 /**
  * A real OAuth 2.1 authorization server (oidc-provider) on 127.0.0.1 with a random port: client
@@ -75,7 +75,7 @@ export class TestIdp {
         { client_id: "gateway", client_secret: "gateway-secret-0123456789", grant_types: [], redirect_uris: [], response_types: [] },
       ],
       jwks: { keys: keys.map((k) => k.jwk) },
-      scopes: ["openid", "offline_access", "portcullis:server:everything", "portcullis:server:other", "portcullis:*"],
+      scopes: ["openid", "offline_access", "portcullis:server:everything", "portcullis:server:other", "portcullis:*", "portcullis:approvals"],
       findAccount: async (_ctx: unknown, sub: string) => ({ accountId: sub, claims: async () => ({ sub }) }),
       features: {
         devInteractions: { enabled: false },
