@@ -8,6 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { echoLoad, median } from "./echo-load.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const server = [path.join(root, "node_modules/@modelcontextprotocol/server-everything/dist/index.js"), "stdio"];
@@ -23,27 +24,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 async function measure(mode, concurrency) {
   const client = new Client({ name: "bench", version: "1" });
   await client.connect(new StdioClientTransport({ command: process.execPath, args: modes[mode], stderr: "ignore" }));
-  const call = () => client.callTool({ name: "echo", arguments: { message: "hello portcullis" } });
-  for (let i = 0; i < 200; i++) await call(); // warm up JITs on both sides
-  const lat = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next++ < CALLS) {
-      const s = performance.now();
-      const r = await call();
-      lat.push(performance.now() - s);
-      if (r.isError) throw new Error(`${mode}: echo failed: ${JSON.stringify(r)}`);
-    }
-  }));
-  const secs = (performance.now() - t0) / 1000;
+  const r = await echoLoad(client, { calls: CALLS, concurrency, warmup: 200, label: mode });
   await client.close();
-  lat.sort((a, b) => a - b);
-  const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
-  return { calls_per_s: CALLS / secs, p50_ms: q(0.5), p99_ms: q(0.99) };
+  return r;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const r3 = (x) => Math.round(x * 1000) / 1000;
 const rows = [];
 for (const concurrency of [1, 16]) {

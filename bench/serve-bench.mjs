@@ -15,6 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { echoLoad, median } from "./echo-load.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const everything = path.join(root, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
@@ -118,28 +119,12 @@ async function measure(mode, concurrency) {
   const client = new Client({ name: "serve-bench", version: "1" });
   const transport = new StreamableHTTPClientTransport(new URL(urls[mode]));
   await client.connect(transport);
-  const call = () => client.callTool({ name: "echo", arguments: { message: "hello portcullis" } });
-  for (let i = 0; i < WARMUP; i++) await call(); // warm up JITs on every side
-  const lat = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next++ < CALLS) {
-      const s = performance.now();
-      const r = await call();
-      lat.push(performance.now() - s);
-      if (r.isError) throw new Error(`${mode}: echo failed: ${JSON.stringify(r)}`);
-    }
-  }));
-  const secs = (performance.now() - t0) / 1000;
+  const r = await echoLoad(client, { calls: CALLS, concurrency, warmup: WARMUP, label: mode });
   await transport.terminateSession().catch(() => {});
   await client.close();
-  lat.sort((a, b) => a - b);
-  const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
-  return { calls_per_s: CALLS / secs, p50_ms: q(0.5), p99_ms: q(0.99) };
+  return r;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const r3 = (x) => Math.round(x * 1000) / 1000;
 const modes = Object.keys(urls).filter((m) => MODES.includes(m));
 const rows = [];

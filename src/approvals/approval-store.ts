@@ -9,17 +9,8 @@ const SESSION_GRANT = "approvals:sgrant:";
 /** Decided records stay listable this long after their expiry (for `approvals list --all`). */
 const RETAIN_MS = 3600_000;
 
-export interface NewApproval {
-  session: string;
-  server: string;
-  tool: string;
-  argsHash: string;
-  argsPreview: string;
-  reason: string;
-  rule: string;
-  layer: string;
-  caller?: string;
-}
+/** What a caller supplies for a new request; the store adds id, timestamps and status. */
+export type NewApproval = Pick<ApprovalRecord, "session" | "server" | "tool" | "argsHash" | "argsPreview" | "reason" | "rule" | "layer" | "caller">;
 
 /** What a grant key holds: which approval made it and who decided. */
 export interface Grant {
