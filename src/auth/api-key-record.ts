@@ -14,16 +14,7 @@ export interface ApiKeyRecord {
 }
 
 /** A key as `keys list` shows it: the record without its hash, plus its status now. */
-export interface ApiKeyInfo {
-  id: string;
-  name: string;
-  scopes: string[];
-  ratePerMinute?: number;
-  createdAt: string;
-  expiresAt?: string;
-  revokedAt?: string;
-  status: "active" | "revoked" | "expired";
-}
+export type ApiKeyInfo = Omit<ApiKeyRecord, "v" | "hash"> & { status: "active" | "revoked" | "expired" };
 
 export const API_KEY_STORE_PREFIX = "apikey:";
 export const recordKey = (id: string) => `${API_KEY_STORE_PREFIX}${id}`;
