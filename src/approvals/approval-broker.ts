@@ -67,7 +67,9 @@ export class ApprovalBroker {
   private readonly now: () => number;
 
   constructor(opts: ApprovalBrokerOptions) {
-    this.settings = { ...APPROVAL_DEFAULTS, ...opts.settings };
+    // Unless told otherwise, a call with no channel waits as long as one with a channel would.
+    const timeoutMs = opts.settings?.timeoutMs ?? APPROVAL_DEFAULTS.timeoutMs;
+    this.settings = { ...APPROVAL_DEFAULTS, ...opts.settings, timeoutMs, noChannelWaitMs: opts.settings?.noChannelWaitMs ?? timeoutMs };
     this.store = opts.store;
     this.audit = opts.audit;
     this.secret = opts.secret;
@@ -102,7 +104,7 @@ export class ApprovalBroker {
     const preview = previewOf(call.arguments, call.server);
     const rec = await this.store.create({ session: call.session, server: call.server.name, tool: call.tool, argsHash: hash, argsPreview: preview, reason: call.reason, rule: call.rule, layer: call.layer, caller: call.caller }, s.ttlMs);
     this.record(call, { event: "approval_requested", severity: "medium", decision: "hold", rule: call.rule, reason: call.reason, details: { approvalId: rec.id, expiresAt: rec.expiresAt, channels: [...s.channels] } });
-    this.watchExpiry(call, rec);
+    this.watchExpiry(rec);
 
     let storeChannel = false;
     for (const ch of s.channels) {
@@ -126,11 +128,13 @@ export class ApprovalBroker {
       }
     }
     const waitMs = storeChannel ? s.timeoutMs : s.noChannelWaitMs;
+    // Nothing will tell the user about this call, so tell whoever reads the log how to let it through.
+    if (waitMs > 0) this.log(`\`${call.tool}\` on ${call.server.name} waits up to ${Math.round(waitMs / 1000)} s for approval ${rec.id}: run \`portcullis approvals approve ${rec.id}\`${storeChannel ? " or use the approval page" : ""}`);
     const r = await this.store.wait(rec.id, this.now() + waitMs, signal);
-    return this.outcome(call, rec, r, hash, storeChannel);
+    return this.outcome(call, rec, r, hash, storeChannel, waitMs);
   }
 
-  private async outcome(call: HeldCall, rec: ApprovalRecord, r: ApprovalRecord | undefined, hash: string, hadChannel: boolean): Promise<Settlement> {
+  private async outcome(call: HeldCall, rec: ApprovalRecord, r: ApprovalRecord | undefined, hash: string, hadChannel: boolean, waitedMs = this.settings.timeoutMs): Promise<Settlement> {
     if (r?.status === "approved") {
       const g = await this.store.consume(call.session, call.server.name, call.tool, hash);
       if (g) return this.used(call, g.id, g.decidedBy);
@@ -140,7 +144,7 @@ export class ApprovalBroker {
     const where = [`\`portcullis approvals approve ${rec.id}\``];
     const page = this.pageUrl(rec.id);
     if (page) where.push(page);
-    const waited = hadChannel ? ` and nobody answered within ${Math.round(this.settings.timeoutMs / 1000)} s` : "";
+    const waited = waitedMs > 0 ? ` and nobody ${hadChannel ? "answered" : "approved it"} within ${waitedMs < 1000 ? `${waitedMs} ms` : `${Math.round(waitedMs / 1000)} s`}` : "";
     return {
       kind: "denied", approvalId: rec.id, rule: call.rule,
       reason: `Portcullis blocked \`${call.tool}\`: needs approval (id ${rec.id}): ${call.reason}${waited}. Ask the user to approve it (${where.join(" or ")}), then retry the same call with the same arguments within ${Math.round(this.settings.ttlMs / 60_000)} min.`,
@@ -207,13 +211,21 @@ export class ApprovalBroker {
     auditDecision(audit, r);
   }
 
-  private watchExpiry(call: HeldCall, rec: ApprovalRecord): void {
+  private watchExpiry(rec: ApprovalRecord): void {
     const t = setTimeout(() => {
-      this.store.get(rec.id).then((r) => {
-        if (r?.status === "pending") this.record(call, { event: "approval_expired", severity: "low", decision: "deny", rule: call.rule, code: "APPROVAL_REQUIRED", reason: `approval ${rec.id} expired unanswered`, details: { approvalId: rec.id } });
-      }, () => {});
+      this.store.expire(rec.id).then((r) => r && auditExpiry(this.audit, r), (e: unknown) => this.log(`approval expiry check failed: ${(e as Error).message}`));
     }, Math.max(0, Date.parse(rec.expiresAt) - this.now()) + 50);
     t.unref?.();
+  }
+
+  /**
+   * Audits requests that expired while no process watched them (their holder exited or crashed).
+   * `serve` runs this at start and every minute, `wrap` at start; each expiry is audited once.
+   */
+  async sweepExpired(): Promise<number> {
+    const expired = await this.store.sweepExpired();
+    for (const r of expired) auditExpiry(this.audit, r);
+    return expired.length;
   }
 
   pageUrl(id: string): string | undefined {
@@ -233,6 +245,14 @@ export function auditDecision(audit: AuditLog, r: ApprovalRecord): void {
     decision: granted ? "allow" : "deny", layer: "approval", rule: r.rule, ...(granted ? {} : { code: "APPROVAL_REQUIRED" }),
     reason: `${r.id} ${granted ? "approved" : "denied"} by ${r.decidedBy ?? "unknown"}${r.decisionReason ? `: ${r.decisionReason}` : ""}`,
     details: { approvalId: r.id, decidedBy: r.decidedBy, ...(r.forSession ? { forSession: r.forSession } : {}) },
+  });
+}
+
+/** `approval_expired`: nobody decided before the request expired. */
+export function auditExpiry(audit: AuditLog, r: ApprovalRecord): void {
+  audit.record({
+    event: "approval_expired", severity: "low", session: r.session, caller: r.caller, server: r.server, method: "tools/call", tool: r.tool,
+    decision: "deny", layer: "approval", rule: r.rule, code: "APPROVAL_REQUIRED", reason: `approval ${r.id} expired unanswered at ${r.expiresAt}`, details: { approvalId: r.id },
   });
 }
 

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { canonicalJson } from "../layers/pins/canonical-json.js";
 
-export type ApprovalStatus = "pending" | "approved" | "denied";
+/** `expired`: nobody decided in time; whichever process saw that first audited it. */
+export type ApprovalStatus = "pending" | "approved" | "denied" | "expired";
 
 /** One call waiting for (or settled by) a human. Stored as JSON under `approvals:req:<id>`. */
 export interface ApprovalRecord {

@@ -72,6 +72,7 @@ export class ApprovalStore {
     const raw = await this.store.get(REQ + id);
     const rec = parseApproval(raw);
     if (!rec || raw === undefined) return { ok: false, why: "unknown" };
+    if (rec.status === "expired") return { ok: false, why: "expired", record: rec };
     if (rec.status !== "pending") return { ok: false, why: "decided", record: rec };
     const now = this.now();
     if (isExpired(rec, now)) return { ok: false, why: "expired", record: rec };
@@ -96,6 +97,34 @@ export class ApprovalStore {
     await this.store.set(REQ + id, JSON.stringify(next), { ttlMs: left + RETAIN_MS });
     this.events.emit(id, next);
     return { ok: true, record: next };
+  }
+
+  /**
+   * Marks a pending request past its expiry as `expired`, exactly once across every process sharing
+   * the store (compare-and-delete, like a decision). Returns the record only to the process that
+   * made the transition, which audits it: the expiry is audited once even if the holder died.
+   */
+  async expire(id: string): Promise<ApprovalRecord | undefined> {
+    const raw = await this.store.get(REQ + id);
+    const rec = parseApproval(raw);
+    if (!rec || raw === undefined || rec.status !== "pending" || !isExpired(rec, this.now())) return undefined;
+    if (!(await this.store.compareAndDelete(REQ + id, raw))) return undefined;
+    const next: ApprovalRecord = { ...rec, status: "expired", decidedAt: rec.expiresAt };
+    await this.store.set(REQ + id, JSON.stringify(next), { ttlMs: Math.max(1, Date.parse(rec.expiresAt) + RETAIN_MS - this.now()) });
+    this.events.emit(id, next);
+    return next;
+  }
+
+  /** Expires every pending request past its expiry (see `expire`); returns the ones this call expired. */
+  async sweepExpired(): Promise<ApprovalRecord[]> {
+    const now = this.now();
+    const out: ApprovalRecord[] = [];
+    for (const r of await this.list(true)) {
+      if (r.status !== "pending" || !isExpired(r, now)) continue;
+      const done = await this.expire(r.id);
+      if (done) out.push(done);
+    }
+    return out;
   }
 
   /**

@@ -10,7 +10,7 @@ export type ApprovalChannel = (typeof APPROVAL_CHANNELS)[number];
 export const approvalsSchema = z.strictObject({
   channels: z.array(z.enum(APPROVAL_CHANNELS)).optional().describe("Approval channels, tried in order; default [elicitation]"),
   timeout_s: z.number().positive().max(3600).optional().describe("How long a held call waits for a decision (default 120)"),
-  no_channel_wait_s: z.number().min(0).max(3600).optional().describe("How long a held call waits when no channel is available (default 0)"),
+  no_channel_wait_s: z.number().min(0).max(3600).optional().describe("How long a held call waits when no channel is available (default: timeout_s)"),
   ttl_s: z.number().positive().max(86_400).optional().describe("Lifetime of an approval request and of a grant (default 300)"),
   webhook: z.strictObject({ url: z.string().url(), headers: z.record(z.string(), z.string()).optional() }).optional(),
   public_url: z.string().url().optional().describe("Where people reach `portcullis serve` (links in webhooks and denials)"),
@@ -23,6 +23,7 @@ export type RawApprovals = z.infer<typeof approvalsSchema>;
 export interface ApprovalsSettings {
   channels: readonly ApprovalChannel[];
   timeoutMs: number;
+  /** Waiting lets someone run `portcullis approvals approve ID` meanwhile; 0 refuses at once. */
   noChannelWaitMs: number;
   ttlMs: number;
   webhook?: { url: string; headers?: Record<string, string> };
@@ -33,7 +34,7 @@ export interface ApprovalsSettings {
 export const APPROVAL_DEFAULTS: ApprovalsSettings = Object.freeze({
   channels: ["elicitation"] as const,
   timeoutMs: 120_000,
-  noChannelWaitMs: 0,
+  noChannelWaitMs: 120_000,
   ttlMs: 300_000,
   sessionGrantMax: 10,
 });
@@ -50,7 +51,7 @@ export function resolveApprovals(raw: unknown): ApprovalsSettings {
   return {
     channels: a.channels ?? APPROVAL_DEFAULTS.channels,
     timeoutMs: (a.timeout_s ?? 120) * 1000,
-    noChannelWaitMs: (a.no_channel_wait_s ?? 0) * 1000,
+    noChannelWaitMs: (a.no_channel_wait_s ?? a.timeout_s ?? 120) * 1000,
     ttlMs: (a.ttl_s ?? 300) * 1000,
     webhook: a.webhook,
     publicUrl: a.public_url?.replace(/\/+$/, ""),

@@ -18,9 +18,16 @@ export async function serveApprovals(
   routes: ReadonlyMap<string, { pipeline: Pipeline }>,
   log?: (l: string) => void,
   page: Pick<ApprovalPageOptions, "verifyBearer"> = {},
-): Promise<{ handler: PageHandler }> {
+): Promise<{ handler: PageHandler; close(): void }> {
   const broker = await createApprovalBroker(cfg, store, audit, { webPage: true, log });
   for (const r of routes.values()) attachApprovals(r.pipeline, broker);
   const handler = createApprovalPage({ approvals: broker.store, keys: store, audit, secret: await approvalSecret(store), servers: cfg.servers, sessionGrantMax: broker.settings.sessionGrantMax, ...page });
-  return { handler };
+  // Requests whose holder is gone (a wrap that exited, an instance that crashed) still get their expiry audited.
+  const sweep = () => void broker.sweepExpired().catch((e: unknown) => log?.(`approval expiry sweep failed: ${(e as Error).message}`));
+  sweep();
+  const timer = setInterval(sweep, SWEEP_MS);
+  timer.unref();
+  return { handler, close: () => clearInterval(timer) };
 }
+
+const SWEEP_MS = 60_000;

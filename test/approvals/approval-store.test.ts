@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ApprovalBroker } from "../../src/approvals/approval-broker.js";
 import { argsHash } from "../../src/approvals/approval-record.js";
 import { ApprovalStore, type NewApproval } from "../../src/approvals/approval-store.js";
 import { signState, verifyState } from "../../src/approvals/request-state.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
+import { MemoryAudit } from "../helpers/memory-audit.js";
 
 let store: SqliteStore;
 let now = 1_000_000;
@@ -54,6 +56,31 @@ describe("approval binding", () => {
     expect(await approvals.decide(rec2.id, { approve: true, by: "test" })).toMatchObject({ ok: true });
     await new Promise((r) => setTimeout(r, 80)); // the store's TTL is real time
     expect(await approvals.consume("s1", "files", "delete_file", argsHash(args))).toBeUndefined();
+  });
+
+  it("expiry is a one-time transition: of two processes sweeping one store, exactly one reports it", async () => {
+    const rec = await approvals.create(base({ e: 1 }), 1000);
+    const live = await approvals.create(base({ e: 2 }), 60_000);
+    expect(await approvals.sweepExpired()).toEqual([]); // nothing is past its expiry yet
+    now += 1001;
+    const other = new ApprovalStore(store, () => now); // another process on the same store
+    const [a, b] = await Promise.all([approvals.sweepExpired(), other.sweepExpired()]);
+    expect([...a, ...b].map((r) => r.id)).toEqual([rec.id]);
+    expect((await approvals.get(rec.id))?.status).toBe("expired");
+    expect(await approvals.expire(rec.id)).toBeUndefined();
+    expect(await approvals.decide(rec.id, { approve: true, by: "late" })).toMatchObject({ ok: false, why: "expired" });
+    expect((await approvals.get(live.id))?.status).toBe("pending");
+    expect(await approvals.expire(live.id)).toBeUndefined(); // not expired: untouched
+  });
+
+  it("the broker audits expiries nobody watched (the holder exited) once, with the call's identity", async () => {
+    const rec = await approvals.create(base({ gone: true }, { caller: "key:abc" }), 1000);
+    now += 1001;
+    const audit = new MemoryAudit();
+    const broker = new ApprovalBroker({ store: approvals, audit, secret: Buffer.alloc(32, 2), now: () => now });
+    expect(await broker.sweepExpired()).toBe(1);
+    expect(await broker.sweepExpired()).toBe(0);
+    expect(audit.entries).toEqual([expect.objectContaining({ event: "approval_expired", session: "s1", server: "files", tool: "delete_file", caller: "key:abc", decision: "deny", code: "APPROVAL_REQUIRED", details: { approvalId: rec.id } })]);
   });
 
   it("decides exactly once; denial writes no grant", async () => {

@@ -73,8 +73,32 @@ const text = (r: Record<string, unknown>) => ((r.result as { content: { text: st
 const idIn = (s: string) => /ap_[0-9a-f]{20}/.exec(s)?.[0];
 
 describe("relay + approval broker", () => {
-  it("without a channel: refuses at once, naming the approval id; approve, then the identical retry runs once", async () => {
-    const t = setup();
+  it("without a channel, by default: the call waits up to the timeout and runs the moment someone approves it", async () => {
+    const t = setup({ timeoutMs: 5000 });
+    t.legacy();
+    t.call(1, { path: "/w" });
+    let pending: string[] = [];
+    for (let i = 0; i < 50 && pending.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      pending = (await t.approvals.list()).map((r) => r.id);
+    }
+    expect(pending).toHaveLength(1);
+    expect(t.toClient.find((m) => m.id === 1)).toBeUndefined(); // still waiting, not refused
+    await new ApprovalStore(t.store).decide(pending[0]!, { approve: true, by: "cli:carol" });
+    expect(text(await t.reply(1))).toBe("deleted");
+  });
+
+  it("without a channel, unanswered: denied after the wait, naming the approval id and how long it waited", async () => {
+    const t = setup({ timeoutMs: 300 });
+    t.legacy();
+    t.call(1, { path: "/u" });
+    const r = text(await t.reply(1));
+    expect(r).toMatch(/needs approval \(id ap_[0-9a-f]{20}\).*nobody approved it within 300 ms/);
+    expect(t.upstreamCalls).toHaveLength(0);
+  });
+
+  it("no_channel_wait 0: refuses at once, naming the approval id; approve, then the identical retry runs once", async () => {
+    const t = setup({ noChannelWaitMs: 0 });
     t.legacy();
     t.call(1, { path: "/a" });
     const r1 = await t.reply(1);
@@ -96,8 +120,8 @@ describe("relay + approval broker", () => {
   });
 
   it("a grant from one session does not serve another session on the same store", async () => {
-    const a = setup();
-    const b = setup({}, { store: a.store });
+    const a = setup({ noChannelWaitMs: 0 });
+    const b = setup({ noChannelWaitMs: 0 }, { store: a.store });
     a.legacy();
     b.legacy();
     a.call(1, { p: 1 });
@@ -229,7 +253,7 @@ describe("relay + approval broker", () => {
   });
 
   it("modern era without the elicitation capability: refused naming the id", async () => {
-    const t = setup();
+    const t = setup({ noChannelWaitMs: 0 });
     t.call(1, { path: "/m" }, { _meta: MODERN_META({}) });
     const r = await t.reply(1);
     expect(r.result).toMatchObject({ isError: true, resultType: "complete", _meta: { portcullis: { code: "APPROVAL_REQUIRED" } } });

@@ -91,7 +91,7 @@ export const approvalsCommand: Command = async (args, io) => {
 };
 
 function describe(r: ApprovalRecord): string {
-  const state = r.status === "pending" ? (isExpired(r, Date.now()) ? "expired" : `pending, expires ${r.expiresAt}`) : `${r.status} by ${r.decidedBy ?? "?"}${r.decisionReason ? ` (${r.decisionReason})` : ""}`;
+  const state = r.status === "expired" ? `expired ${r.expiresAt}` : r.status === "pending" ? (isExpired(r, Date.now()) ? "expired" : `pending, expires ${r.expiresAt}`) : `${r.status} by ${r.decidedBy ?? "?"}${r.decisionReason ? ` (${r.decisionReason})` : ""}`;
   const args = r.argsPreview.split("\n").map((l) => `    ${l}`).join("\n");
   return `${r.id}  ${r.server}/${r.tool}  session ${r.session}  [${state}]\n  why: ${r.reason}\n  arguments:\n${args}`;
 }

@@ -70,6 +70,7 @@ export const serveCommand: Command = async (args, io) => {
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+  approvals.close();
   await gw.close();
   await audit.close();
   await store.close();

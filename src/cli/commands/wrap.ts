@@ -43,7 +43,10 @@ export const wrapCommand: Command = async (args, io) => {
   // Held calls are settled by a person (issue 9): the approvals live in the state store, so
   // `portcullis approvals` and `serve`'s page can answer them.
   const approvalStore = await openApprovalStore(cfg, store);
-  const approvals = await createApprovalBroker(cfg, approvalStore.store, audit);
+  // Desktop clients show a server's stderr in their MCP logs: that is where a held call says how to approve it.
+  const approvals = await createApprovalBroker(cfg, approvalStore.store, audit, { log: (l) => process.stderr.write(`portcullis: ${l}\n`) });
+  // Audit the expiry of requests an earlier wrap held and could not watch to the end.
+  await approvals.sweepExpired().catch((e: unknown) => process.stderr.write(`portcullis: approval expiry sweep failed: ${(e as Error).message}\n`));
   const code = await runStdioWrap({ server, command, pipeline: new Pipeline(defaultLayers(server, { stateDir: cfg.stateDir, store })), audit, caller, stdin: io.stdin, stdout: io.stdout, approvals });
   if (approvalStore.owned) await approvalStore.store.close();
   await audit.close();
