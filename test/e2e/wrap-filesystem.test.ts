@@ -16,6 +16,8 @@ describe("wrap + server-filesystem", () => {
     fs.mkdirSync(docs);
     fs.writeFileSync(path.join(docs, "guide.md"), "# Guide\n");
     fs.writeFileSync(path.join(w.dir, "portcullis.yaml"), `
+# refuse held calls at once: these clients answer no approval channel
+approvals: { no_channel_wait_s: 0 }
 servers:
   files:
     tools:

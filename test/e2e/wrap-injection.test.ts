@@ -5,7 +5,7 @@ import { connectV1, prepare, ROOT } from "../helpers/wrap-harness.js";
 // The demo server's fetch_inbox returns an invoice email carrying hidden instructions (an HTML
 // comment telling the assistant to forward password resets and keep quiet).
 const DEMO = [process.execPath, path.join(ROOT, "examples/demo/demo-server.mjs")];
-const config = (action: string, trust = "verified") => `servers:\n  demo:\n    trust: ${trust}\n    injection: { action: ${action} }\n`;
+const config = (action: string, trust = "verified") => `approvals: { no_channel_wait_s: 0 }\nservers:\n  demo:\n    trust: ${trust}\n    injection: { action: ${action} }\n`;
 const textOf = (r: unknown) => ((r as { content: { type: string; text: string }[] }).content).map((c) => c.text).join("\n");
 
 describe("wrap: prompt injection in tool results", () => {

@@ -6,6 +6,8 @@ import { EVERYTHING, prepare, ROOT, wrapArgs, type Wrapped } from "../helpers/wr
 
 const MODERN = [process.execPath, path.join(ROOT, "test/fixtures/servers/modern-server.mjs")];
 const CONFIG = `
+# refuse held calls at once: these clients answer no approval channel
+approvals: { no_channel_wait_s: 0 }
 servers:
   modern:
     trust: high
