@@ -174,7 +174,15 @@ export const serverSchema = z
 
 export const configSchema = z.strictObject({
   defaults: defaultsSchema.optional(),
-  servers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, "server names use letters, digits, _ and -"), serverSchema).optional(),
+  servers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, "server names use letters, digits, _ and -"), serverSchema)
+    // `/mcp` names tools `<server>__<tool>` and splits at the first `__`: that is unambiguous only when
+    // no server name contains `__` or ends with `_` (docs/aggregate.md).
+    .superRefine((servers, ctx) => {
+      for (const name of Object.keys(servers)) {
+        if (name.includes("__") || name.endsWith("_")) ctx.addIssue({ code: "custom", path: [name], message: `server name "${name}" must not contain "__" or end with "_" (the aggregated /mcp endpoint names tools <server>__<tool>)` });
+      }
+    })
+    .optional(),
   audit: z
     .strictObject({
       path: z.string().optional(),

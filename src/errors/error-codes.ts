@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   SESSION_NOT_FOUND: { rpc: -32053, title: "Unknown or expired Mcp-Session-Id (HTTP 404)" },
   GATEWAY_BUSY: { rpc: -32054, title: "Too many open sessions (HTTP 503)" },
   STORE_UNAVAILABLE: { rpc: -32055, title: "State store (SQLite/Redis) unavailable; request refused (fail closed)" },
+  UPSTREAM_RESTARTING: { rpc: -32056, title: "Upstream crashed and is restarting after a backoff delay (HTTP 503 + Retry-After)" },
+  CLIENT_INPUT_UNAVAILABLE: { rpc: -32057, title: "A server->client request could not be delivered to the 2026-07-28 client" },
   CONFIG_INVALID: { rpc: -32030, title: "Configuration is invalid" },
   USAGE: { rpc: -32031, title: "Command-line usage error" },
 } as const;

@@ -26,10 +26,10 @@ export function upstreamProblem(server: ServerPolicy, command?: readonly string[
  * gives), a Streamable HTTP client for `url` with the config's `headers` as its only credentials.
  * Throws ConfigError when neither is usable.
  */
-export function openUpstream(server: ServerPolicy, opts: { command?: readonly string[]; graceMs?: number }, events: UpstreamEvents): Upstream {
+export function openUpstream(server: ServerPolicy, opts: { command?: readonly string[]; graceMs?: number; stderr?: (chunk: Buffer) => void }, events: UpstreamEvents): Upstream {
   const command = opts.command && opts.command.length > 0 ? opts.command : server.command;
   if (command && command.length > 0) {
-    return new UpstreamConnection(command, { env: server.env, cwd: server.cwd, maxLineBytes: server.maxResponseBytes, graceMs: opts.graceMs }, events);
+    return new UpstreamConnection(command, { env: server.env, cwd: server.cwd, maxLineBytes: server.maxResponseBytes, graceMs: opts.graceMs, stderr: opts.stderr }, events);
   }
   const problem = upstreamProblem(server);
   if (problem || !server.url) throw new ConfigError(problem ?? `servers.${server.name} has neither \`command\` nor \`url\``);

@@ -23,8 +23,9 @@ export class UpstreamConnection {
   private stopping = false;
   private outputClosed = false;
 
-  constructor(command: readonly string[], opts: { env?: Record<string, string>; cwd?: string; maxLineBytes: number; graceMs?: number }, on: UpstreamEvents) {
-    this.child = spawnUpstream(command, { env: opts.env, cwd: opts.cwd });
+  constructor(command: readonly string[], opts: { env?: Record<string, string>; cwd?: string; maxLineBytes: number; graceMs?: number; stderr?: (chunk: Buffer) => void }, on: UpstreamEvents) {
+    this.child = spawnUpstream(command, { env: opts.env, cwd: opts.cwd, stderr: opts.stderr ? "pipe" : "inherit" });
+    if (opts.stderr && this.child.stderr) this.child.stderr.on("data", opts.stderr);
     this.writer = new BatchedWriter((d) => {
       if (this.child.stdin.writable) this.child.stdin.write(d);
     });

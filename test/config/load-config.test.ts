@@ -69,6 +69,12 @@ servers:
     expect(errorOf("servers:\n  a:\n    url: https://x/${MISSING_VAR}\n")).toMatch(/:3:10: environment variable MISSING_VAR is not set/);
   });
 
+  it("refuses server names that would make /mcp's <server>__<tool> names ambiguous, naming file and line", () => {
+    expect(errorOf("servers:\n  ok: { command: [x] }\n  my__srv: { command: [x] }\n")).toMatch(/portcullis\.yaml:3:\d+: servers\.my__srv: server name "my__srv" must not contain "__" or end with "_"/);
+    expect(errorOf("servers:\n  srv_: { command: [x] }\n")).toMatch(/portcullis\.yaml:2:\d+: servers\.srv_: .*end with "_"/);
+    expect(parse("servers:\n  my_srv-2: { command: [x] }\n").servers).toHaveProperty("my_srv-2");
+  });
+
   it("refuses a server with both command and url", () => {
     expect(errorOf("servers:\n  a: { command: [x], url: 'https://x' }\n")).toMatch(/either `command` or `url`/);
   });

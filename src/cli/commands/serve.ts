@@ -63,6 +63,7 @@ export const serveCommand: Command = async (args, io) => {
     handlers: [...(metrics ? [metrics.handler] : []), ...(serveAuth?.handlers ?? []), approvals.handler],
   });
   io.stdout.write(`portcullis serve: listening on ${gw.url}\n`);
+  if (routes.size > 1) io.stdout.write(`  ${gw.url}/mcp  (every server, tools named <server>__<tool>: docs/aggregate.md)\n`);
   for (const name of routes.keys()) io.stdout.write(`  ${gw.url}/mcp/${name}\n`);
   io.stdout.write(`  audit: ${cfg.auditPath}\n  store: ${store.kind} ${store.location}\n  auth: ${serveAuth?.summary ?? "none (loopback only)"}\n`);
   await new Promise<void>((resolve) => {

@@ -8,8 +8,10 @@ import { classifyInboundRequest } from "@modelcontextprotocol/server";
 import { modernEnvelope, PROTOCOL_VERSION_META } from "../../protocol/era.js";
 import type { JsonRpcRequest } from "../../protocol/json-rpc.js";
 import { HttpSession } from "./http-session.js";
+import { createAggregateEndpoint } from "./aggregate/aggregate-endpoint.js";
 import { ModernChannel, MODERN_VERSIONS } from "./modern-channel.js";
 import { upstreamProblem } from "../open-upstream.js";
+import { UpstreamSupervisors } from "../upstream-supervisor.js";
 import { replyError } from "./http-reply.js";
 import { checkOrigin } from "./origin-policy.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
@@ -59,6 +61,8 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true });
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`portcullis: ${l}\n`));
   const sessions = new Map<string, HttpSession>();
+  // Several servers: `/mcp` aggregates them under `<server>__<tool>` names (docs/aggregate.md).
+  const aggregate = opts.routes.size > 1 ? createAggregateEndpoint({ routes: opts.routes, audit: opts.audit, authenticate: opts.authenticate, maxSessions: opts.maxSessions, idleTimeoutMs: opts.idleTimeoutMs, log }) : undefined;
   const maxSessions = opts.maxSessions ?? 100;
   const originPolicy = { allowedOrigins: opts.allowedOrigins ?? [], loopbackOnly: LOOPBACK.has(opts.host) };
 
@@ -84,15 +88,17 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     for (const h of opts.handlers ?? []) if (await h(req, res, url)) return;
     if (url.pathname === "/ready") {
       const ready = opts.audit.healthy;
-      res.writeHead(ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ready, audit: opts.audit.healthy ? "ok" : "unwritable", servers: [...opts.routes.keys()], sessions: sessions.size }));
+      // `upstreams`: supervised stateless-era stdio upstreams per server (a server in backoff does not make the gateway unready).
+      res.writeHead(ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ready, audit: opts.audit.healthy ? "ok" : "unwritable", servers: [...opts.routes.keys()], sessions: sessions.size, upstreams: supervisors.summary() }));
       return;
     }
     const m = /^\/mcp\/([A-Za-z0-9_-]+)\/?$/.exec(url.pathname);
     // With one server, `/mcp` is that server too: clients such as the MCP Inspector assume `/mcp`.
     const only = opts.routes.size === 1 && /^\/mcp\/?$/.test(url.pathname) ? [...opts.routes.values()][0] : undefined;
+    if (aggregate && /^\/mcp\/?$/.test(url.pathname)) return aggregate.handle(req, res);
     const route = only ?? (m ? opts.routes.get(m[1]!) : undefined);
     if (!route) {
-      replyError(res, 404, "SESSION_NOT_FOUND", `No MCP endpoint at ${url.pathname}; endpoints: ${[...opts.routes.keys()].map((s) => `/mcp/${s}`).join(", ")}.`);
+      replyError(res, 404, "SESSION_NOT_FOUND", `No MCP endpoint at ${url.pathname}; endpoints: ${[...(aggregate ? ["/mcp"] : []), ...[...opts.routes.keys()].map((s) => `/mcp/${s}`)].join(", ")}.`);
       return;
     }
     let auth: AuthResult = { ok: true };
@@ -212,6 +218,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   }
 
   const channels = new Map<string, ModernChannel>();
+  /** Crash/backoff state of the channels' stdio upstreams; outlives the channels (docs/reliability.md). */
+  const supervisors = new UpstreamSupervisors({ audit: opts.audit, log });
 
   /** A stateless-era request: validated version, then the caller's channel to this server. */
   async function modern(route: GatewayRoute, m: Record<string, unknown>, raw: string, res: ServerResponse, principal: Principal | undefined, notification: boolean): Promise<void> {
@@ -229,9 +237,18 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const key = `${route.server.name}\u0000${principal?.id ?? ""}`;
     let ch = channels.get(key);
     if (!ch) {
+      const caller = principal ? `${principal.kind}:${principal.id}` : undefined;
+      // Shared stdio upstreams are supervised: after a crash, no new process before the backoff delay.
+      const supervisor = route.server.command && route.server.command.length > 0 ? supervisors.get(key, { server: route.server.name, caller, zdr: route.server.audit.zdr }) : undefined;
+      const admitted = supervisor?.admit();
+      if (admitted && !admitted.ok) {
+        const secs = Math.max(1, Math.ceil(admitted.retryAfterMs / 1000));
+        opts.audit.record({ event: "upstream_restarting", severity: "low", server: route.server.name, caller, method: typeof m.method === "string" ? m.method : undefined, decision: "deny", layer: "supervisor", code: "UPSTREAM_RESTARTING", reason: `upstream ${admitted.lastExit ?? "crashed"}; restart allowed in ${admitted.retryAfterMs} ms` });
+        replyError(res, 503, "UPSTREAM_RESTARTING", `Portcullis is restarting server "${route.server.name}" (it ${admitted.lastExit ?? "crashed"}); retry in ${secs} s.`, { "retry-after": String(secs) }, id);
+        return;
+      }
       const created: ModernChannel = new ModernChannel({
-        server: route.server, pipeline: route.pipeline, audit: opts.audit, principal, log,
-        caller: principal ? `${principal.kind}:${principal.id}` : undefined,
+        server: route.server, pipeline: route.pipeline, audit: opts.audit, principal, log, caller, supervisor,
         onClosed: () => channels.get(key) === created && channels.delete(key),
       });
       channels.set(key, created);
@@ -248,11 +265,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         return;
       }
       await ch.ready;
+      if (m.method === "subscriptions/listen") {
+        await ch.listen(m, res);
+        return;
+      }
     } catch (e) {
       replyError(res, 502, "UPSTREAM_UNAVAILABLE", `Portcullis could not reach server "${route.server.name}": ${(e as Error).message}.`, {}, id);
       return;
     }
-    ch.request(m, res);
+    ch.request(m, res, accepts(res.req, "text/event-stream"));
   }
 
   const routeOf = new WeakMap<HttpSession, GatewayRoute>();
@@ -279,6 +300,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     sessionCount: () => sessions.size,
     async close() {
       clearInterval(sweeper);
+      aggregate?.close();
       for (const s of sessions.values()) s.close();
       sessions.clear();
       for (const c of channels.values()) c.close();

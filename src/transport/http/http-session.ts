@@ -9,6 +9,7 @@ import { MessageRelay } from "../../proxy/message-relay.js";
 import { approvalsFor } from "../../approvals/broker-registry.js";
 import { idKey, type JsonRpcId } from "../../protocol/json-rpc.js";
 import { openUpstream, type Upstream } from "../open-upstream.js";
+import { StderrTail } from "../upstream-supervisor.js";
 import { httpStatusOf } from "./rate-limit-status.js";
 import { replyError } from "./http-reply.js";
 
@@ -42,7 +43,9 @@ export class HttpSession {
     this.state = new SessionState(`h_${this.id.slice(0, 8)}`);
     this.state.principal = opts.principal;
     this.state.caller = opts.caller;
-    this.upstream = openUpstream(opts.server, { command: opts.command }, {
+    // The upstream's stderr goes to the operator log (where it went before, inherited), prefixed with the server name.
+    const stderr = new StderrTail(opts.server.name, opts.log);
+    this.upstream = openUpstream(opts.server, { command: opts.command, stderr: (c) => stderr.push(c) }, {
       line: (text, bytes) => this.relay.fromUpstream(text, bytes),
       oversize: (id, bytes) => this.relay.rejectUpstreamFrame(id, bytes),
       invalidUtf8: (id, bytes) => this.relay.rejectUpstreamFrame(id, bytes, "invalid-utf8"),

@@ -1,0 +1,207 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { classifyInboundRequest } from "@modelcontextprotocol/server";
+import type { AuditLog } from "../../../audit/audit-record.js";
+import type { Principal } from "../../../pipeline/session-state.js";
+import { upstreamProblem } from "../../open-upstream.js";
+import type { AuthResult, GatewayRoute } from "../gateway.js";
+import { replyError } from "../http-reply.js";
+import { BodyTooLargeError, readBody } from "../read-body.js";
+import { AggregateSession } from "./aggregate-session.js";
+import { ModernAggregate } from "./modern-aggregate.js";
+import { serverNameProblem } from "./namespaced-names.js";
+
+export interface AggregateEndpoint {
+  /** A request to `/mcp` (after the gateway's Origin/Host check). */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  sessionCount(): number;
+  close(): void;
+}
+
+export interface AggregateOptions {
+  routes: ReadonlyMap<string, GatewayRoute>;
+  audit: AuditLog;
+  authenticate?: (req: IncomingMessage, server: string) => Promise<AuthResult>;
+  maxSessions?: number;
+  idleTimeoutMs?: number;
+  log: (line: string) => void;
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+const PRM = "/.well-known/oauth-protected-resource";
+
+/**
+ * The aggregated `/mcp` endpoint of `portcullis serve` (several servers; docs/aggregate.md). The
+ * caller is authenticated against every server and sees the ones their credentials reach (401/403
+ * only when none). 2025-11-25 clients get an AggregateSession (Mcp-Session-Id, GET stream, DELETE);
+ * 2026-07-28 requests go through ModernAggregate one by one.
+ */
+export function createAggregateEndpoint(opts: AggregateOptions): AggregateEndpoint {
+  const routes: GatewayRoute[] = [];
+  for (const r of opts.routes.values()) {
+    const bad = serverNameProblem(r.server.name) ?? upstreamProblem(r.server);
+    if (bad) opts.log(`/mcp: server "${r.server.name}" is not part of the aggregated endpoint: ${bad}`);
+    else routes.push(r);
+  }
+  const byName = new Map(routes.map((r) => [r.server.name, r]));
+  const sessions = new Map<string, AggregateSession>();
+  const maxSessions = opts.maxSessions ?? 100;
+  const modern = new ModernAggregate({ routes: byName, audit: opts.audit, log: opts.log });
+
+  const idleMs = opts.idleTimeoutMs ?? 30 * 60_000;
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const s of sessions.values()) if (now - s.lastActive > idleMs) {
+      sessions.delete(s.id);
+      s.close();
+    }
+  }, Math.min(idleMs, 60_000));
+  sweeper.unref();
+
+  /** Which servers these credentials reach; answers the request itself (401/403/503) when none. */
+  async function authorize(req: IncomingMessage, res: ServerResponse): Promise<{ principal?: Principal; allowed: Set<string> } | undefined> {
+    if (routes.length === 0) {
+      replyError(res, 404, "SESSION_NOT_FOUND", "No MCP endpoint at /mcp: no configured server can be aggregated (see the gateway log); use /mcp/<server>.");
+      return undefined;
+    }
+    if (!opts.authenticate) return { allowed: new Set(byName.keys()) };
+    let results: { server: string; r: AuthResult }[];
+    try {
+      results = await Promise.all(routes.map(async (route) => ({ server: route.server.name, r: await opts.authenticate!(req, route.server.name) })));
+    } catch (e) {
+      // Fail closed, as on /mcp/<server>: credentials we cannot check are credentials we do not accept.
+      opts.audit.record({ event: "store_unavailable", severity: "high", decision: "deny", layer: "identity", code: "STORE_UNAVAILABLE", reason: (e as Error).message });
+      replyError(res, 503, "STORE_UNAVAILABLE", `Portcullis cannot verify credentials right now (${(e as Error).message}); retry shortly.`, { "retry-after": "5" });
+      return undefined;
+    }
+    const ok = results.filter((x) => x.r.ok);
+    if (ok.length > 0) {
+      const principal = ok.map((x) => (x.r as { principal?: Principal }).principal).find((p) => p !== undefined);
+      return { principal, allowed: new Set(ok.map((x) => x.server)) };
+    }
+    // No server: 401 when the credentials are missing or bad everywhere (so OAuth clients start their
+    // flow), else 403 (valid credentials that reach none of the servers).
+    const failures = results as { server: string; r: Extract<AuthResult, { ok: false }> }[];
+    const status = failures.every((f) => f.r.status === 401) ? 401 : 403;
+    const pick = failures.find((f) => f.r.status === status)!;
+    // The challenge points at the gateway-wide metadata: /mcp is not one server's resource.
+    const challenge = pick.r.challenge?.split(`${PRM}/mcp/${pick.server}`).join(PRM);
+    const message = status === 401 ? pick.r.message : `The credentials reach none of the servers behind /mcp (${routes.map((r) => r.server.name).join(", ")}).`;
+    opts.audit.record({ event: "auth_failure", severity: status === 401 ? "medium" : "high", decision: "deny", layer: "identity", code: status === 401 ? "UNAUTHORIZED" : "FORBIDDEN", reason: `/mcp: ${message}` });
+    replyError(res, status, status === 401 ? "UNAUTHORIZED" : "FORBIDDEN", message, challenge ? { "www-authenticate": challenge } : {});
+    return undefined;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const access = await authorize(req, res);
+    if (!access) return;
+    const sessionId = header(req, "mcp-session-id");
+    const session = sessionId ? sessions.get(sessionId) : undefined;
+    if (sessionId && (!session || session.principal?.id !== access.principal?.id)) {
+      replyError(res, 404, "SESSION_NOT_FOUND", "Portcullis does not know this Mcp-Session-Id (expired, closed, or another caller's); start a new session with initialize.");
+      return;
+    }
+    switch (req.method) {
+      case "POST":
+        return post(req, res, session, access.principal, access.allowed);
+      case "GET":
+        if (!session) return replyError(res, 400, "INVALID_REQUEST", "GET needs an Mcp-Session-Id header (open a session with initialize first).");
+        if (!accepts(req, "text/event-stream")) return replyError(res, 406, "INVALID_REQUEST", "GET opens an SSE stream: send Accept: text/event-stream.");
+        session.openStream(res);
+        return;
+      case "DELETE":
+        if (!session) return replyError(res, 400, "INVALID_REQUEST", "DELETE needs an Mcp-Session-Id header.");
+        sessions.delete(session.id);
+        session.close();
+        res.writeHead(204).end();
+        return;
+      default:
+        replyError(res, 405, "INVALID_REQUEST", `Method ${req.method} is not supported; use POST, GET or DELETE.`, { allow: "POST, GET, DELETE" });
+    }
+  }
+
+  async function post(req: IncomingMessage, res: ServerResponse, session: AggregateSession | undefined, principal: Principal | undefined, allowed: Set<string>): Promise<void> {
+    const type = header(req, "content-type") ?? "";
+    if (!/^application\/json\b/i.test(type)) {
+      replyError(res, 415, "INVALID_REQUEST", `Portcullis expects Content-Type: application/json (got "${type || "none"}").`);
+      return;
+    }
+    // The strictest limit of the servers the caller can reach: the body is judged before it is routed.
+    const limit = Math.min(...[...allowed].map((s) => byName.get(s)!.server.maxRequestBytes));
+    let body: Buffer;
+    try {
+      body = await readBody(req, limit);
+    } catch (e) {
+      if (e instanceof BodyTooLargeError) {
+        opts.audit.record({ event: "malformed_message", severity: "low", decision: "deny", layer: "gateway", code: "MESSAGE_TOO_LARGE", reason: `/mcp: ${e.message}` });
+        replyError(res, 413, "MESSAGE_TOO_LARGE", `Portcullis refused the request: the body exceeds ${e.limit} bytes (max_request_kb).`);
+        return;
+      }
+      throw e;
+    }
+    let raw: string;
+    let msg: unknown;
+    try {
+      raw = UTF8.decode(body);
+      msg = JSON.parse(raw);
+    } catch (e) {
+      const utf8 = e instanceof TypeError;
+      replyError(res, 400, utf8 ? "INVALID_UTF8" : "PARSE_ERROR", utf8 ? "Portcullis refused a body that is not valid UTF-8." : `Portcullis could not parse the body as JSON (${(e as Error).message}).`);
+      return;
+    }
+    if (typeof msg !== "object" || msg === null || Array.isArray(msg)) {
+      replyError(res, 400, "INVALID_REQUEST", "Portcullis expects one JSON-RPC message (an object) per POST.");
+      return;
+    }
+    const m = msg as Record<string, unknown>;
+    const id = typeof m.id === "string" || typeof m.id === "number" ? m.id : null;
+    if (session) {
+      session.post(m, res, accepts(req, "text/event-stream"), allowed);
+      return;
+    }
+    const era = classifyInboundRequest({
+      httpMethod: "POST", body: m,
+      protocolVersionHeader: header(req, "mcp-protocol-version"), mcpMethodHeader: header(req, "mcp-method"), mcpNameHeader: header(req, "mcp-name"),
+    });
+    if (era.kind === "reject") {
+      opts.audit.record({ event: "malformed_message", severity: "low", decision: "deny", layer: "gateway", rule: era.cell, reason: `/mcp: ${era.message}` });
+      res.writeHead(era.httpStatus, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id, error: { code: era.code, message: era.message, data: era.data } }));
+      return;
+    }
+    if (era.kind === "modern") return modern.handle(m, raw, res, principal, routes.map((r) => r.server.name).filter((s) => allowed.has(s)), era.messageKind === "notification", accepts(req, "text/event-stream"));
+    if (m.method !== "initialize") {
+      replyError(res, 400, "INVALID_REQUEST", "No Mcp-Session-Id: start a session with an initialize request (or send 2026-07-28 requests with their _meta envelope).", {}, id);
+      return;
+    }
+    if (sessions.size >= maxSessions) {
+      replyError(res, 503, "GATEWAY_BUSY", `Portcullis has ${sessions.size} open /mcp sessions (the limit); retry later.`, { "retry-after": "5" });
+      return;
+    }
+    const s: AggregateSession = new AggregateSession({
+      routes: routes.filter((r) => allowed.has(r.server.name)), audit: opts.audit, principal, log: opts.log,
+      caller: principal ? `${principal.kind}:${principal.id}` : undefined,
+      onClosed: (closed) => sessions.get(closed.id) === closed && sessions.delete(closed.id),
+    });
+    sessions.set(s.id, s);
+    s.post(m, res, accepts(req, "text/event-stream"), allowed);
+  }
+
+  return {
+    handle,
+    sessionCount: () => sessions.size,
+    close() {
+      clearInterval(sweeper);
+      for (const s of sessions.values()) s.close();
+      sessions.clear();
+      modern.close();
+    },
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function accepts(req: IncomingMessage, type: string): boolean {
+  return (header(req, "accept") ?? "").toLowerCase().includes(type);
+}
