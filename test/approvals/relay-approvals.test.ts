@@ -69,6 +69,16 @@ function setup(settings: Partial<ApprovalsSettings> = {}, opts: { store?: Sqlite
   return { relay, broker, approvals, audit, toClient, upstreamCalls, reply, legacy, call, store, server };
 }
 
+/** The ids of pending requests, once the held call has created one (up to 1 s). */
+async function pendingIds(approvals: ApprovalStore): Promise<string[]> {
+  let pending: string[] = [];
+  for (let i = 0; i < 50 && pending.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    pending = (await approvals.list()).map((r) => r.id);
+  }
+  return pending;
+}
+
 const text = (r: Record<string, unknown>) => ((r.result as { content: { text: string }[] }).content[0]!.text);
 const idIn = (s: string) => /ap_[0-9a-f]{20}/.exec(s)?.[0];
 
@@ -77,11 +87,7 @@ describe("relay + approval broker", () => {
     const t = setup({ timeoutMs: 5000 });
     t.legacy();
     t.call(1, { path: "/w" });
-    let pending: string[] = [];
-    for (let i = 0; i < 50 && pending.length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      pending = (await t.approvals.list()).map((r) => r.id);
-    }
+    const pending = await pendingIds(t.approvals);
     expect(pending).toHaveLength(1);
     expect(t.toClient.find((m) => m.id === 1)).toBeUndefined(); // still waiting, not refused
     await new ApprovalStore(t.store).decide(pending[0]!, { approve: true, by: "cli:carol" });
@@ -137,11 +143,7 @@ describe("relay + approval broker", () => {
     const t = setup({ channels: ["cli"], timeoutMs: 5000 });
     t.legacy();
     t.call(1, { path: "/x" });
-    let pending: string[] = [];
-    for (let i = 0; i < 50 && pending.length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      pending = (await t.approvals.list()).map((r) => r.id);
-    }
+    const pending = await pendingIds(t.approvals);
     expect(pending).toHaveLength(1);
     const other = new ApprovalStore(t.store); // another process: resolved by polling
     await other.decide(pending[0]!, { approve: true, by: "cli:bob" });
