@@ -1,5 +1,12 @@
 import type { AuditEntry, AuditLog } from "../audit/audit-record.js";
+import type { SupervisorEvent, UpstreamHealth } from "../transport/upstream-supervisor.js";
 import { Registry, type Counter, type Gauge, type Histogram } from "./prometheus.js";
+
+/** What the metrics need of the gateway's upstream supervisors (`Gateway.upstreams`). */
+export interface UpstreamHealthSource {
+  onEvent(listener: (server: string, event: SupervisorEvent, health: UpstreamHealth) => void): void;
+  health(): UpstreamHealth[];
+}
 
 /** Seconds; covers a sub-millisecond local echo up to the default 30 s timeout. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -23,6 +30,8 @@ export class GatewayMetrics {
   readonly upstreamFailedRequests: Counter;
   readonly upstreamMalformed: Counter;
   readonly upstreamLastExit: Gauge;
+  readonly upstreamUp: Gauge;
+  readonly upstreamRestarts: Counter;
   readonly httpRequests: Counter;
   readonly httpSeconds: Histogram;
   readonly auditHealthy: Gauge;
@@ -39,6 +48,8 @@ export class GatewayMetrics {
     this.upstreamFailedRequests = r.counter("portcullis_upstream_failed_requests_total", "Pending requests answered with an error because the upstream went away.", ["server"]);
     this.upstreamMalformed = r.counter("portcullis_upstream_malformed_total", "Upstream messages dropped as malformed or answering no pending request.", ["server"]);
     this.upstreamLastExit = r.gauge("portcullis_upstream_last_exit_timestamp_seconds", "Unix time of the last unexpected upstream exit.", ["server"]);
+    this.upstreamUp = r.gauge("portcullis_upstream_up", "1 when the server's stdio upstreams are healthy (not in crash backoff, and the last one to start or end did not fail); 0 otherwise. Present once the server was started.", ["server"]);
+    this.upstreamRestarts = r.counter("portcullis_upstream_restarts_total", "Starts of a server's stdio upstream after a crash (the first start after each crash, any endpoint or era).", ["server"]);
     this.httpRequests = r.counter("portcullis_http_requests_total", "HTTP requests that passed the Origin/Host check, by route, server, method and status (aborted = closed before the response ended).", ["route", "server", "method", "status"]);
     this.httpSeconds = r.histogram("portcullis_http_request_duration_seconds", "Time from request to response end (for SSE GET streams: the stream's lifetime).", ["route", "method"], LATENCY_BUCKETS);
     this.auditHealthy = r.gauge("portcullis_audit_healthy", "1 while the audit log is writable; 0 means the gateway is failing closed.");
@@ -70,6 +81,26 @@ export class GatewayMetrics {
         this.upstreamMalformed.inc([server]);
         return;
     }
+  }
+
+  /**
+   * Upstream health from the supervisors' state (not from audit lines): the restart counter follows
+   * their events, the `up` gauge is refreshed from their state at every scrape (a backoff that simply
+   * expired changes no event). Servers appear after their first start; a pruned server keeps its last value.
+   */
+  watchUpstreams(source: UpstreamHealthSource): void {
+    const seen = new Set<string>();
+    source.onEvent((server, event, health) => {
+      if (!seen.has(server)) {
+        seen.add(server);
+        this.upstreamRestarts.inc([server], 0);
+      }
+      if (event === "restart") this.upstreamRestarts.inc([server]);
+      this.upstreamUp.set([server], health.healthy ? 1 : 0);
+    });
+    this.upstreamUp.collect = (g) => {
+      for (const h of source.health()) if (seen.has(h.server)) g.set([h.server], h.healthy ? 1 : 0);
+    };
   }
 
   /** Counts one finished HTTP request. `pathname` is mapped to a bounded route label. */

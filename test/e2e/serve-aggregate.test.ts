@@ -154,10 +154,22 @@ describe("serve: the aggregated /mcp endpoint (2025-11-25 sessions)", () => {
     } finally {
       await c.close();
     }
-    // Other sessions have their own upstreams: faulty is fine there.
+    // The crash put faulty in backoff for every endpoint: a new session right away leaves it out (audited), not the others.
+    const early = await connect();
+    try {
+      const names = (await early.listTools()).tools.map((t) => t.name);
+      expect(names).toContain("everything__echo");
+      expect(names.some((n) => n.startsWith("faulty__"))).toBe(false);
+      expect(audit.entries.some((e) => e.layer === "aggregate" && e.rule === "server-omitted" && e.server === "faulty" && e.code === "UPSTREAM_RESTARTING")).toBe(true);
+    } finally {
+      await early.close();
+    }
+    // After the backoff (0.5 s ± 20 %), a new session starts its own faulty upstream again.
+    await new Promise((r) => setTimeout(r, 700));
     const d = await connect();
     try {
       expect((await d.callTool({ name: "faulty__ok", arguments: {} })).content).toEqual([{ type: "text", text: "fine" }]);
+      expect(audit.entries.some((e) => e.event === "upstream_restart" && e.server === "faulty")).toBe(true);
     } finally {
       await d.close();
     }

@@ -38,6 +38,13 @@ describe("faults: the upstream misbehaves (serve)", () => {
     expect(await (await post('{"jsonrpc":"2.0","id":3,"method":"ping"}', b)).json()).toMatchObject({ id: 3, result: {} });
     expect((await fetch(`${gw.url}/health`)).status).toBe(204);
     expect(audit.entries.some((e) => e.event === "upstream_exit")).toBe(true);
+    // The crash put the server in backoff (one state per server): a new session is refused with 503 +
+    // Retry-After until the delay (0.5 s ± 20 %) has passed, then admitted again.
+    const early = await post(JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "faults", version: "1" } } }));
+    expect(early.status).toBe(503);
+    expect(early.headers.get("retry-after")).toBe("1");
+    expect(refusedCode((await early.json()) as Record<string, unknown>)).toBe("UPSTREAM_RESTARTING");
+    await new Promise((res) => setTimeout(res, 700));
   });
 
   it("hang: the POST gets UPSTREAM_TIMEOUT after timeout_s; the session keeps working", async () => {

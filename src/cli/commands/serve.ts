@@ -62,6 +62,7 @@ export const serveCommand: Command = async (args, io) => {
     authenticate: serveAuth?.authenticate,
     handlers: [...(metrics ? [metrics.handler] : []), ...(serveAuth?.handlers ?? []), approvals.handler],
   });
+  metrics?.metrics.watchUpstreams(gw.upstreams); // portcullis_upstream_up / _restarts_total (docs/metrics.md)
   io.stdout.write(`portcullis serve: listening on ${gw.url}\n`);
   if (routes.size > 1) io.stdout.write(`  ${gw.url}/mcp  (every server, tools named <server>__<tool>: docs/aggregate.md)\n`);
   for (const name of routes.keys()) io.stdout.write(`  ${gw.url}/mcp/${name}\n`);

@@ -12,6 +12,8 @@ import { createAggregateEndpoint } from "./aggregate/aggregate-endpoint.js";
 import { ModernChannel, MODERN_VERSIONS } from "./modern-channel.js";
 import { upstreamProblem } from "../open-upstream.js";
 import { UpstreamSupervisors } from "../upstream-supervisor.js";
+import type { BackoffOptions } from "../backoff-policy.js";
+import { refuseRestarting } from "./restarting-reply.js";
 import { replyError } from "./http-reply.js";
 import { checkOrigin } from "./origin-policy.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
@@ -42,12 +44,16 @@ export interface GatewayOptions {
   /** Extra endpoints, tried in order before the MCP routes. */
   handlers?: readonly GatewayHandler[];
   log?: (line: string) => void;
+  /** Crash backoff of the stdio upstreams (defaults: 0.5 s doubling to 30 s); injectable for tests. */
+  backoff?: BackoffOptions;
 }
 
 export interface Gateway {
   url: string;
   close(): Promise<void>;
   sessionCount(): number;
+  /** Crash/backoff state of every server's stdio upstreams, all endpoints and eras (metrics read it). */
+  upstreams: UpstreamSupervisors;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -61,8 +67,13 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true });
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`portcullis: ${l}\n`));
   const sessions = new Map<string, HttpSession>();
+  /**
+   * Crash/backoff state per server, shared by every stdio upstream the gateway starts for it: legacy
+   * sessions, stateless channels, and `/mcp`'s links and channels (docs/reliability.md).
+   */
+  const supervisors = new UpstreamSupervisors({ audit: opts.audit, log, backoff: opts.backoff });
   // Several servers: `/mcp` aggregates them under `<server>__<tool>` names (docs/aggregate.md).
-  const aggregate = opts.routes.size > 1 ? createAggregateEndpoint({ routes: opts.routes, audit: opts.audit, authenticate: opts.authenticate, maxSessions: opts.maxSessions, idleTimeoutMs: opts.idleTimeoutMs, log }) : undefined;
+  const aggregate = opts.routes.size > 1 ? createAggregateEndpoint({ routes: opts.routes, audit: opts.audit, authenticate: opts.authenticate, maxSessions: opts.maxSessions, idleTimeoutMs: opts.idleTimeoutMs, log, supervisors }) : undefined;
   const maxSessions = opts.maxSessions ?? 100;
   const originPolicy = { allowedOrigins: opts.allowedOrigins ?? [], loopbackOnly: LOOPBACK.has(opts.host) };
 
@@ -88,7 +99,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     for (const h of opts.handlers ?? []) if (await h(req, res, url)) return;
     if (url.pathname === "/ready") {
       const ready = opts.audit.healthy;
-      // `upstreams`: supervised stateless-era stdio upstreams per server (a server in backoff does not make the gateway unready).
+      // `upstreams`: supervised stdio upstreams per server, every endpoint and era (a server in backoff does not make the gateway unready).
       res.writeHead(ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ready, audit: opts.audit.healthy ? "ok" : "unwritable", servers: [...opts.routes.keys()], sessions: sessions.size, upstreams: supervisors.summary() }));
       return;
     }
@@ -205,9 +216,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         replyError(res, 502, "UPSTREAM_UNAVAILABLE", `Portcullis cannot open server "${route.server.name}": ${problem}.`);
         return;
       }
+      const caller = principal ? `${principal.kind}:${principal.id}` : undefined;
+      // A new session starts a new upstream: not while the server is in crash backoff.
+      const supervisor = supervisors.for(route.server);
+      const admitted = supervisor?.admit();
+      if (admitted && !admitted.ok) return refuseRestarting(res, opts.audit, admitted, { server: route.server.name, caller, method: "initialize", id });
       const s: HttpSession = new HttpSession({
-        server: route.server, pipeline: route.pipeline, audit: opts.audit, principal, log,
-        caller: principal ? `${principal.kind}:${principal.id}` : undefined,
+        server: route.server, pipeline: route.pipeline, audit: opts.audit, principal, log, caller, supervisor,
         onClosed: (closed) => sessions.delete(closed.id),
       });
       routeOf.set(s, route);
@@ -218,8 +233,6 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   }
 
   const channels = new Map<string, ModernChannel>();
-  /** Crash/backoff state of the channels' stdio upstreams; outlives the channels (docs/reliability.md). */
-  const supervisors = new UpstreamSupervisors({ audit: opts.audit, log });
 
   /** A stateless-era request: validated version, then the caller's channel to this server. */
   async function modern(route: GatewayRoute, m: Record<string, unknown>, raw: string, res: ServerResponse, principal: Principal | undefined, notification: boolean): Promise<void> {
@@ -238,15 +251,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     let ch = channels.get(key);
     if (!ch) {
       const caller = principal ? `${principal.kind}:${principal.id}` : undefined;
-      // Shared stdio upstreams are supervised: after a crash, no new process before the backoff delay.
-      const supervisor = route.server.command && route.server.command.length > 0 ? supervisors.get(key, { server: route.server.name, caller, zdr: route.server.audit.zdr }) : undefined;
+      // Stdio upstreams are supervised per server: after a crash, no new process before the backoff delay.
+      const supervisor = supervisors.for(route.server);
       const admitted = supervisor?.admit();
-      if (admitted && !admitted.ok) {
-        const secs = Math.max(1, Math.ceil(admitted.retryAfterMs / 1000));
-        opts.audit.record({ event: "upstream_restarting", severity: "low", server: route.server.name, caller, method: typeof m.method === "string" ? m.method : undefined, decision: "deny", layer: "supervisor", code: "UPSTREAM_RESTARTING", reason: `upstream ${admitted.lastExit ?? "crashed"}; restart allowed in ${admitted.retryAfterMs} ms` });
-        replyError(res, 503, "UPSTREAM_RESTARTING", `Portcullis is restarting server "${route.server.name}" (it ${admitted.lastExit ?? "crashed"}); retry in ${secs} s.`, { "retry-after": String(secs) }, id);
-        return;
-      }
+      if (admitted && !admitted.ok) return refuseRestarting(res, opts.audit, admitted, { server: route.server.name, caller, method: typeof m.method === "string" ? m.method : undefined, id });
       const created: ModernChannel = new ModernChannel({
         server: route.server, pipeline: route.pipeline, audit: opts.audit, principal, log, caller, supervisor,
         onClosed: () => channels.get(key) === created && channels.delete(key),
@@ -286,6 +294,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       s.close();
       sessions.delete(s.id);
     }
+    supervisors.prune(); // bounded: servers idle and healthy for an hour are forgotten
   }, Math.min(idleMs, 60_000));
   sweeper.unref();
 
@@ -298,6 +307,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   return {
     url: `http://${host}:${addr.port}`,
     sessionCount: () => sessions.size,
+    upstreams: supervisors,
     async close() {
       clearInterval(sweeper);
       aggregate?.close();

@@ -9,7 +9,7 @@ import { MessageRelay } from "../../proxy/message-relay.js";
 import { approvalsFor } from "../../approvals/broker-registry.js";
 import { idKey, type JsonRpcId } from "../../protocol/json-rpc.js";
 import { openUpstream, type Upstream } from "../open-upstream.js";
-import { StderrTail } from "../upstream-supervisor.js";
+import { StderrTail, startRun, type UpstreamSupervisor } from "../upstream-supervisor.js";
 import { httpStatusOf } from "./rate-limit-status.js";
 import { replyError } from "./http-reply.js";
 
@@ -38,24 +38,43 @@ export class HttpSession {
   private stream?: ServerResponse;
   private closed = false;
 
-  constructor(opts: { server: ServerPolicy; command?: readonly string[]; pipeline: Pipeline; audit: AuditLog; principal?: Principal; caller?: string; log: (l: string) => void; onClosed: (s: HttpSession) => void }) {
+  /**
+   * `supervisor`: the server's crash/backoff state (shared with every other endpoint). The session's
+   * upstream reports to it: its first message as "up", an unexpected exit as a crash (the backoff then
+   * refuses new sessions), a stop on DELETE, idle expiry or shutdown as expected.
+   */
+  constructor(opts: { server: ServerPolicy; command?: readonly string[]; pipeline: Pipeline; audit: AuditLog; principal?: Principal; caller?: string; log: (l: string) => void; onClosed: (s: HttpSession) => void; supervisor?: UpstreamSupervisor }) {
     this.principal = opts.principal;
     this.state = new SessionState(`h_${this.id.slice(0, 8)}`);
     this.state.principal = opts.principal;
     this.state.caller = opts.caller;
     // The upstream's stderr goes to the operator log (where it went before, inherited), prefixed with the server name.
     const stderr = new StderrTail(opts.server.name, opts.log);
+    const run = startRun(opts.supervisor, opts.caller);
+    let spoke = false;
     this.upstream = openUpstream(opts.server, { command: opts.command, stderr: (c) => stderr.push(c) }, {
-      line: (text, bytes) => this.relay.fromUpstream(text, bytes),
+      line: (text, bytes) => {
+        if (!spoke) {
+          spoke = true;
+          run.up();
+        }
+        this.relay.fromUpstream(text, bytes);
+      },
       oversize: (id, bytes) => this.relay.rejectUpstreamFrame(id, bytes),
       invalidUtf8: (id, bytes) => this.relay.rejectUpstreamFrame(id, bytes, "invalid-utf8"),
       failed: (e) => {
         opts.log(`session ${this.id}: cannot start upstream: ${e.message}`);
+        stderr.end();
+        run.crashed(`could not be started (${e.message})`, stderr.tail());
         this.relay.upstreamClosed(`could not be started (${e.message})`);
         this.end(opts.onClosed);
       },
       closed: (how, _code, expected) => {
-        if (!expected) opts.log(`session ${this.id}: upstream ${how}`);
+        stderr.end();
+        if (!expected) {
+          opts.log(`session ${this.id}: upstream ${how}`);
+          run.crashed(how, stderr.tail());
+        } else run.stopped();
         this.relay.upstreamClosed(expected ? "was shut down" : how, expected);
         this.end(opts.onClosed);
       },

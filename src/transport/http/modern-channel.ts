@@ -10,9 +10,9 @@ import { MessageRelay } from "../../proxy/message-relay.js";
 import { approvalsFor } from "../../approvals/broker-registry.js";
 import type { JsonRpcId } from "../../protocol/json-rpc.js";
 import { openUpstream, type Upstream } from "../open-upstream.js";
-import { StderrTail, type UpstreamSupervisor } from "../upstream-supervisor.js";
+import { StderrTail, startRun, type UpstreamRun, type UpstreamSupervisor } from "../upstream-supervisor.js";
 import { httpStatusOf } from "./rate-limit-status.js";
-import { honoredSubset, LISTEN_METHODS, ListenStream, parseListenFilter } from "./listen-stream.js";
+import { honoredSubset, LISTEN_METHODS, ListenStream, parseListenFilter, type SubscriptionFilter } from "./listen-stream.js";
 
 export const MODERN_VERSIONS = ["2026-07-28"] as const;
 const HANDSHAKE_ID = "portcullis-handshake";
@@ -20,7 +20,8 @@ const CAPS_META = "io.modelcontextprotocol/clientCapabilities";
 const LOG_LEVEL_META = "io.modelcontextprotocol/logLevel";
 /** Our `requestState` for a bridged server->client request; the approval broker's tokens never start so. */
 export const BRIDGE_STATE_PREFIX = "pcsr_";
-const MAX_LISTENERS = 64;
+/** Listen streams per (server, caller) channel (`/mcp`'s merged listens count one per server). */
+export const MAX_LISTENERS = 64;
 const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 /** Server->client requests a 2025-era upstream may send, and the client capability each needs. */
 const BRIDGED_REQUESTS: Record<string, string> = { "sampling/createMessage": "sampling", "elicitation/create": "elicitation", "roots/list": "roots" };
@@ -64,9 +65,28 @@ export interface ModernChannelOptions {
   caller?: string;
   log: (l: string) => void;
   onClosed: () => void;
-  /** Crash accounting and backoff for this (server, caller)'s stdio upstream. */
+  /** Crash accounting and backoff for the server's stdio upstreams (shared by every endpoint and caller). */
   supervisor?: UpstreamSupervisor;
   keepAliveMs?: number;
+}
+
+/** What a listen stream (or one server's part of `/mcp`'s merged listen) needs from a channel. */
+export interface ListenSink {
+  /** The listen request id, for `notifications/cancelled` naming it; undefined when cancelled elsewhere. */
+  readonly id?: JsonRpcId;
+  accepts(method: string, params: unknown): boolean;
+  send(msg: Record<string, unknown>): void;
+  /** The channel is closing: `graceful` on shutdown or an expected stop, abrupt after a crash. */
+  end(graceful: boolean, serverInfo?: unknown): void;
+}
+
+/** A filter honored by one channel (URIs subscribed upstream); attach a sink to receive, release to undo. */
+export interface ChannelSubscription {
+  honored: SubscriptionFilter;
+  serverInfo: unknown;
+  attach(sink: ListenSink): void;
+  /** Detaches the sink and unsubscribes URIs no other stream wants. Idempotent. */
+  release(): void;
 }
 
 /** 2026-07-28 results that must carry cache hints (SEP-2549); 2025-era upstreams never send them. */
@@ -92,10 +112,11 @@ export class ModernChannel {
   private readonly waiting = new Map<string, Waiting>();
   private readonly internal = new Map<string, (reply: Record<string, unknown>) => void>();
   private readonly parked = new Map<string, Parked>();
-  private readonly listeners = new Set<ListenStream>();
+  private readonly listeners = new Set<ListenSink>();
   /** Resource URIs subscribed upstream (resources/subscribe), with how many listen streams want each. */
   private readonly uriRefs = new Map<string, { count: number; ok: Promise<boolean> }>();
   private readonly stderr?: StderrTail;
+  private readonly run: UpstreamRun;
   private readonly opts: ModernChannelOptions;
   private seq = 0;
   private handshake?: { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void };
@@ -114,7 +135,7 @@ export class ModernChannel {
     // A stdio upstream's stderr goes to the operator log (where it went before, inherited), prefixed with
     // the server name; its tail explains crashes (kept out of the audit log under zdr).
     if (stdio) this.stderr = new StderrTail(opts.server.name, opts.log);
-    opts.supervisor?.started();
+    this.run = startRun(opts.supervisor, opts.caller);
     this.upstream = openUpstream(opts.server, { command: opts.command, stderr: this.stderr ? (c) => this.stderr!.push(c) : undefined }, {
       line: (text, bytes) => {
         if (this.handshake && text.includes(HANDSHAKE_ID)) return this.finishHandshake(text);
@@ -178,7 +199,7 @@ export class ModernChannel {
     }
     const params = (msg.params ?? {}) as Record<string, unknown>;
     const rid = params.requestId;
-    const listening = [...this.listeners].filter((l) => l.id === rid);
+    const listening = [...this.listeners].filter((l) => l.id !== undefined && l.id === rid);
     if (listening.length > 0) {
       // The client closed its subscription; it aborts the stream too. Ambiguous ids (two clients of one
       // caller both using "listen:1") are left to the stream close.
@@ -215,31 +236,56 @@ export class ModernChannel {
       this.jsonError(res, id, -32603, "Subscription limit reached");
       return;
     }
-    const init = await this.ready;
-    const honored = honoredSubset(filter, (init.capabilities ?? {}) as Record<string, unknown>);
-    const envelope = (msg.params as Record<string, unknown>)._meta;
-    const uris = honored.resourceSubscriptions ?? [];
-    const ok = await Promise.all(uris.map((u) => this.acquireUri(u, envelope)));
-    const granted = uris.filter((_, i) => ok[i]);
-    const release = () => granted.forEach((u) => this.releaseUri(u, envelope));
-    if (granted.length > 0) honored.resourceSubscriptions = granted;
-    else delete honored.resourceSubscriptions;
-    if (res.destroyed || res.writableEnded || this.closed) {
-      release();
+    const sub = await this.subscribe(filter, (msg.params as Record<string, unknown>)._meta);
+    if (!sub || res.destroyed || res.writableEnded) {
+      sub?.release();
       if (!res.headersSent && !res.destroyed) this.jsonError(res, id, -32603, `upstream "${this.opts.server.name}" went away`);
       return;
     }
-    const stream = new ListenStream(res, id, honored, this.opts.keepAliveMs);
-    if (Object.keys(honored).length === 0) {
+    const stream = new ListenStream(res, id, sub.honored, this.opts.keepAliveMs);
+    if (Object.keys(sub.honored).length === 0) {
       // Nothing the upstream can deliver: acknowledged empty, then closed (as the SDK's router does).
-      release();
-      stream.end(true, init.serverInfo);
+      sub.release();
+      stream.end(true, sub.serverInfo);
       return;
     }
-    this.listeners.add(stream);
-    res.on("close", () => {
-      if (this.listeners.delete(stream)) release();
-    });
+    sub.attach(stream);
+    res.on("close", () => sub.release());
+  }
+
+  /**
+   * The listen machinery without the HTTP response (used by `listen` and by `/mcp`'s merged listen):
+   * the filter narrowed by the upstream's capabilities, each URI subscribed upstream (through the relay:
+   * refused URIs are dropped). Undefined when the channel closed meanwhile (nothing stays subscribed).
+   */
+  async subscribe(filter: SubscriptionFilter, envelope: unknown): Promise<ChannelSubscription | undefined> {
+    const init = await this.ready;
+    const honored = honoredSubset(filter, (init.capabilities ?? {}) as Record<string, unknown>);
+    const uris = honored.resourceSubscriptions ?? [];
+    const ok = await Promise.all(uris.map((u) => this.acquireUri(u, envelope)));
+    const granted = uris.filter((_, i) => ok[i]);
+    if (granted.length > 0) honored.resourceSubscriptions = granted;
+    else delete honored.resourceSubscriptions;
+    let released = false;
+    let sink: ListenSink | undefined;
+    const release = () => {
+      if (released) return;
+      released = true;
+      if (sink) this.listeners.delete(sink);
+      granted.forEach((u) => this.releaseUri(u, envelope));
+    };
+    if (this.closed) {
+      release();
+      return undefined;
+    }
+    return {
+      honored, serverInfo: init.serverInfo, release,
+      attach: (s) => {
+        if (released || this.closed) return;
+        sink = s;
+        this.listeners.add(s);
+      },
+    };
   }
 
   discover(): Promise<Record<string, unknown>> {
@@ -267,7 +313,7 @@ export class ModernChannel {
     if (!msg.result) return h.reject(new Error(`upstream refused initialize: ${msg.error?.message ?? "no result"}`));
     this.upstream.write(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
     this.init = msg.result;
-    this.opts.supervisor?.up();
+    this.run.up();
     h.resolve(msg.result);
   }
 
@@ -540,8 +586,8 @@ export class ModernChannel {
     this.stderr?.end();
     if (!expected) {
       this.opts.log(`stateless channel: upstream "${this.opts.server.name}" ${how}`);
-      this.opts.supervisor?.crashed(how, this.stderr?.tail() ?? []);
-    } else this.opts.supervisor?.stopped();
+      this.run.crashed(how, this.stderr?.tail() ?? []);
+    } else this.run.stopped();
     this.handshake?.reject(new Error(`upstream ${how}`));
     this.relay.upstreamClosed(expected ? "was shut down" : how, expected);
     for (const p of this.parked.values()) clearTimeout(p.timer);

@@ -3,6 +3,8 @@ import { classifyInboundRequest } from "@modelcontextprotocol/server";
 import type { AuditLog } from "../../../audit/audit-record.js";
 import type { Principal } from "../../../pipeline/session-state.js";
 import { upstreamProblem } from "../../open-upstream.js";
+import { UpstreamSupervisors, type Admission } from "../../upstream-supervisor.js";
+import { refuseRestarting } from "../restarting-reply.js";
 import type { AuthResult, GatewayRoute } from "../gateway.js";
 import { replyError } from "../http-reply.js";
 import { BodyTooLargeError, readBody } from "../read-body.js";
@@ -24,6 +26,8 @@ export interface AggregateOptions {
   maxSessions?: number;
   idleTimeoutMs?: number;
   log: (line: string) => void;
+  /** The gateway's per-server crash/backoff state (shared with `/mcp/<server>`); a private one when absent. */
+  supervisors?: UpstreamSupervisors;
 }
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
@@ -45,7 +49,8 @@ export function createAggregateEndpoint(opts: AggregateOptions): AggregateEndpoi
   const byName = new Map(routes.map((r) => [r.server.name, r]));
   const sessions = new Map<string, AggregateSession>();
   const maxSessions = opts.maxSessions ?? 100;
-  const modern = new ModernAggregate({ routes: byName, audit: opts.audit, log: opts.log });
+  const supervisors = opts.supervisors ?? new UpstreamSupervisors({ audit: opts.audit, log: opts.log });
+  const modern = new ModernAggregate({ routes: byName, audit: opts.audit, log: opts.log, supervisors });
 
   const idleMs = opts.idleTimeoutMs ?? 30 * 60_000;
   const sweeper = setInterval(() => {
@@ -176,9 +181,22 @@ export function createAggregateEndpoint(opts: AggregateOptions): AggregateEndpoi
       replyError(res, 503, "GATEWAY_BUSY", `Portcullis has ${sessions.size} open /mcp sessions (the limit); retry later.`, { "retry-after": "5" });
       return;
     }
+    const caller = principal ? `${principal.kind}:${principal.id}` : undefined;
+    // Servers in crash backoff are left out of the new session (audited with its initialize); when
+    // every reachable server is, the answer is the 503 + Retry-After that /mcp/<server> gives.
+    const reachable = routes.filter((r) => allowed.has(r.server.name));
+    const refused = new Map<string, Extract<Admission, { ok: false }>>();
+    for (const r of reachable) {
+      const a = supervisors.for(r.server)?.admit();
+      if (a && !a.ok) refused.set(r.server.name, a);
+    }
+    if (refused.size > 0 && refused.size === reachable.length) {
+      const [server, first] = [...refused].sort((a, b) => a[1].retryAfterMs - b[1].retryAfterMs)[0]!;
+      return refuseRestarting(res, opts.audit, first, { server, caller, method: "initialize", id, endpoint: "/mcp" });
+    }
     const s: AggregateSession = new AggregateSession({
-      routes: routes.filter((r) => allowed.has(r.server.name)), audit: opts.audit, principal, log: opts.log,
-      caller: principal ? `${principal.kind}:${principal.id}` : undefined,
+      routes: reachable.filter((r) => !refused.has(r.server.name)), audit: opts.audit, principal, log: opts.log, caller, supervisors,
+      omitted: [...refused].map(([server, a]) => ({ server, why: `it is restarting after it ${a.lastExit ?? "crashed"} (crash backoff; retry in ${Math.max(1, Math.ceil(a.retryAfterMs / 1000))} s)` })),
       onClosed: (closed) => sessions.get(closed.id) === closed && sessions.delete(closed.id),
     });
     sessions.set(s.id, s);

@@ -158,7 +158,8 @@ export class AggregateRouter {
     return out;
   }
 
-  private omitted(server: string, method: string, why: string): void {
+  /** A server left out of an aggregated answer, logged and audited (`rule: server-omitted`). */
+  omitted(server: string, method: string, why: string): void {
     this.opts.log(`/mcp: server "${server}" left out of ${method}: ${why}`);
     this.opts.audit.record({ event: "upstream_error", severity: "medium", session: this.opts.session, caller: this.opts.caller, server, method, decision: "deny", layer: "aggregate", rule: "server-omitted", code: "UPSTREAM_UNAVAILABLE", reason: `server "${server}" was left out of the aggregated ${method}: ${why}` });
   }

@@ -9,6 +9,7 @@ import { AggregateRouter, isListMethod, type AggregateBackend } from "./aggregat
 import { ClientStreams } from "./client-streams.js";
 import { mergeInitialize } from "./merge-results.js";
 import { ServerLink } from "./server-link.js";
+import type { UpstreamSupervisors } from "../../upstream-supervisor.js";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : undefined);
@@ -43,15 +44,22 @@ export class AggregateSession {
   /** Id the client saw on a server's request -> that server and its own id. */
   private readonly serverAsks = new Map<string, { link: ServerLink; id: JsonRpcId }>();
   private askSeq = 0;
+  /** Servers left out at the start (crash backoff): audited `server-omitted` with the initialize. */
+  private readonly omitted: readonly { server: string; why: string }[];
   private initialized = false;
   private ended = false;
 
-  constructor(opts: { routes: readonly GatewayRoute[]; audit: AuditLog; principal?: Principal; caller?: string; log: (l: string) => void; onClosed: (s: AggregateSession) => void }) {
+  /**
+   * `routes`: the servers to start links for (admitted by their supervisors); `omitted`: servers the
+   * caller may reach that were left out because they are in crash backoff.
+   */
+  constructor(opts: { routes: readonly GatewayRoute[]; audit: AuditLog; principal?: Principal; caller?: string; log: (l: string) => void; onClosed: (s: AggregateSession) => void; supervisors?: UpstreamSupervisors; omitted?: readonly { server: string; why: string }[] }) {
     this.principal = opts.principal;
     this.audit = opts.audit;
     this.log = opts.log;
     this.caller = opts.caller;
     this.onClosed = opts.onClosed;
+    this.omitted = opts.omitted ?? [];
     const auditSession = `g_${this.id.slice(0, 8)}`;
     this.streams = new ClientStreams(this.id);
     this.router = new AggregateRouter({ audit: opts.audit, log: opts.log, session: auditSession, caller: opts.caller });
@@ -60,6 +68,7 @@ export class AggregateSession {
         server: r.server, pipeline: r.pipeline, audit: opts.audit, sessionId: auditSession, principal: opts.principal, caller: opts.caller, log: opts.log,
         onMessage: (link, msg) => this.fromServer(link, msg),
         onClosed: (link) => this.linkClosed(link),
+        supervisor: opts.supervisors?.for(r.server),
       }));
     }
   }
@@ -123,6 +132,7 @@ export class AggregateSession {
     if (this.initialized) return this.router.deny(id, "initialize", params, "INVALID_REQUEST", "already-initialized", "Portcullis refused initialize: this /mcp session is already initialized.", false);
     const answers = await Promise.all([...this.links.values()].map(async (link) => ({ link, reply: await link.ask("initialize", params).reply })));
     const ok: { server: string; result: Obj }[] = [];
+    for (const o of this.omitted) this.leftOut(o.server, o.why, "UPSTREAM_RESTARTING");
     for (const { link, reply } of answers) {
       const result = obj(reply.result);
       if (result && !link.closed) {
@@ -130,9 +140,7 @@ export class AggregateSession {
         ok.push({ server: link.name, result });
         continue;
       }
-      const why = String(obj(reply.error)?.message ?? (link.closed ? "it exited" : "no initialize result"));
-      this.log(`/mcp session ${this.id}: server "${link.name}" left out: ${why}`);
-      this.audit.record({ event: "upstream_error", severity: "high", session: `g_${this.id.slice(0, 8)}`, caller: this.caller, server: link.name, method: "initialize", decision: "deny", layer: "aggregate", rule: "server-omitted", code: "UPSTREAM_UNAVAILABLE", reason: `server "${link.name}" was left out of the /mcp session: ${why}` });
+      this.leftOut(link.name, String(obj(reply.error)?.message ?? (link.closed ? "it exited" : "no initialize result")), "UPSTREAM_UNAVAILABLE");
       this.links.delete(link.name);
       link.close();
     }
@@ -142,6 +150,11 @@ export class AggregateSession {
     }
     this.initialized = true;
     return { jsonrpc: "2.0", id, result: mergeInitialize(params.protocolVersion, ok) };
+  }
+
+  private leftOut(server: string, why: string, code: "UPSTREAM_UNAVAILABLE" | "UPSTREAM_RESTARTING"): void {
+    this.log(`/mcp session ${this.id}: server "${server}" left out: ${why}`);
+    this.audit.record({ event: "upstream_error", severity: code === "UPSTREAM_RESTARTING" ? "medium" : "high", session: `g_${this.id.slice(0, 8)}`, caller: this.caller, server, method: "initialize", decision: "deny", layer: "aggregate", rule: "server-omitted", code, reason: `server "${server}" was left out of the /mcp session: ${why}` });
   }
 
   private backend(allowed: ReadonlySet<string>): AggregateBackend {

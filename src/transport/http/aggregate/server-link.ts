@@ -6,6 +6,7 @@ import { SessionState, type Principal } from "../../../pipeline/session-state.js
 import { auditedLine } from "../../../proxy/audited-line.js";
 import { MessageRelay } from "../../../proxy/message-relay.js";
 import { openUpstream, type Upstream } from "../../open-upstream.js";
+import { StderrTail, startRun, type UpstreamSupervisor } from "../../upstream-supervisor.js";
 
 type Obj = Record<string, unknown>;
 
@@ -15,6 +16,8 @@ type Obj = Record<string, unknown>;
  * it in messages: `ask` sends a request with an id of the link's own and resolves with the relay's
  * answer (the relay answers every request exactly once: reply, refusal, timeout or upstream exit);
  * everything else the relay sends (server requests and notifications) goes to `onMessage`.
+ * A stdio upstream reports to the server's supervisor (crash backoff shared with every endpoint) and
+ * its stderr goes to the gateway log as `[<server>] <line>`.
  */
 export class ServerLink {
   readonly name: string;
@@ -30,19 +33,33 @@ export class ServerLink {
   constructor(opts: {
     server: ServerPolicy; pipeline: Pipeline; audit: AuditLog; sessionId: string; principal?: Principal; caller?: string;
     log: (l: string) => void; onMessage: (link: ServerLink, msg: Obj) => void; onClosed: (link: ServerLink, why: string) => void;
+    supervisor?: UpstreamSupervisor;
   }) {
     this.name = opts.server.name;
     this.state = new SessionState(opts.sessionId);
     this.state.principal = opts.principal;
     this.state.caller = opts.caller;
+    const stdio = opts.server.command !== undefined && opts.server.command.length > 0;
+    const stderr = stdio ? new StderrTail(opts.server.name, opts.log) : undefined;
+    const run = startRun(opts.supervisor, opts.caller);
+    let spoke = false;
     const closed = (why: string, expected: boolean) => {
+      stderr?.end();
+      if (expected) run.stopped();
+      else run.crashed(why, stderr?.tail() ?? []);
       this.relay.upstreamClosed(expected ? "was shut down" : why, expected);
       if (this.closed) return;
       this.closed = true;
       opts.onClosed(this, why);
     };
-    this.upstream = openUpstream(opts.server, {}, {
-      line: (text, bytes) => this.relay.fromUpstream(text, bytes),
+    this.upstream = openUpstream(opts.server, { stderr: stderr ? (c) => stderr.push(c) : undefined }, {
+      line: (text, bytes) => {
+        if (!spoke) {
+          spoke = true;
+          run.up();
+        }
+        this.relay.fromUpstream(text, bytes);
+      },
       oversize: (id, bytes) => this.relay.rejectUpstreamFrame(id, bytes),
       invalidUtf8: (id, bytes) => this.relay.rejectUpstreamFrame(id, bytes, "invalid-utf8"),
       failed: (e) => {
