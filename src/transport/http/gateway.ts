@@ -16,7 +16,7 @@ import type { BackoffOptions } from "../backoff-policy.js";
 import { refuseRestarting } from "./restarting-reply.js";
 import { replyError } from "./http-reply.js";
 import { checkOrigin } from "./origin-policy.js";
-import { BodyTooLargeError, readBody } from "./read-body.js";
+import { readPostedMessage } from "./read-message.js";
 
 export type AuthResult = { ok: true; principal?: Principal } | { ok: false; status: 401 | 403; message: string; challenge?: string };
 
@@ -57,7 +57,6 @@ export interface Gateway {
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * `portcullis serve`: MCP Streamable HTTP in front of stdio servers, one endpoint per server at
@@ -154,37 +153,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   }
 
   async function post(req: IncomingMessage, res: ServerResponse, route: GatewayRoute, session: HttpSession | undefined, principal: Principal | undefined): Promise<void> {
-    const type = header(req, "content-type") ?? "";
-    if (!/^application\/json\b/i.test(type)) {
-      replyError(res, 415, "INVALID_REQUEST", `Portcullis expects Content-Type: application/json (got "${type || "none"}").`);
-      return;
-    }
-    let body: Buffer;
-    try {
-      body = await readBody(req, route.server.maxRequestBytes);
-    } catch (e) {
-      if (e instanceof BodyTooLargeError) {
-        opts.audit.record({ event: "malformed_message", severity: "low", server: route.server.name, decision: "deny", layer: "gateway", code: "MESSAGE_TOO_LARGE", reason: e.message });
-        replyError(res, 413, "MESSAGE_TOO_LARGE", `Portcullis refused the request: the body exceeds ${e.limit} bytes (max_request_kb).`);
-        return;
-      }
-      throw e;
-    }
-    let raw: string;
-    let msg: unknown;
-    try {
-      raw = UTF8.decode(body);
-      msg = JSON.parse(raw);
-    } catch (e) {
-      const utf8 = e instanceof TypeError;
-      replyError(res, 400, utf8 ? "INVALID_UTF8" : "PARSE_ERROR", utf8 ? "Portcullis refused a body that is not valid UTF-8." : `Portcullis could not parse the body as JSON (${(e as Error).message}).`);
-      return;
-    }
-    if (typeof msg !== "object" || msg === null || Array.isArray(msg)) {
-      replyError(res, 400, "INVALID_REQUEST", "Portcullis expects one JSON-RPC message (an object) per POST.");
-      return;
-    }
-    const m = msg as Record<string, unknown>;
+    const posted = await readPostedMessage(req, res, route.server.maxRequestBytes, opts.audit, { server: route.server.name });
+    if (!posted) return;
+    const { msg: m, raw } = posted;
     const id = typeof m.id === "string" || typeof m.id === "number" ? m.id : null;
     // A request inside a known 2025-era session is legacy traffic by definition: skip the ladder.
     if (session) {

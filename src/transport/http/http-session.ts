@@ -7,18 +7,12 @@ import { SessionState, type Principal } from "../../pipeline/session-state.js";
 import { auditedLine } from "../../proxy/audited-line.js";
 import { MessageRelay } from "../../proxy/message-relay.js";
 import { approvalsFor } from "../../approvals/broker-registry.js";
-import { idKey, type JsonRpcId } from "../../protocol/json-rpc.js";
+import type { JsonRpcId } from "../../protocol/json-rpc.js";
 import { openUpstream, type Upstream } from "../open-upstream.js";
 import { StderrTail, startRun, type UpstreamSupervisor } from "../upstream-supervisor.js";
-import { httpStatusOf } from "./rate-limit-status.js";
 import { replyError } from "./http-reply.js";
+import { ClientStreams } from "./client-streams.js";
 
-interface Waiting {
-  res: ServerResponse;
-  sse: boolean;
-  /** The client accepts an SSE answer, so the reply can be upgraded to a stream if the server needs to ask something. */
-  canStream: boolean;
-}
 
 /**
  * One legacy-era (2025-11-25) Streamable HTTP session: its own upstream process and relay. Replies
@@ -33,9 +27,7 @@ export class HttpSession {
   lastActive = Date.now();
   private readonly relay: MessageRelay;
   private readonly upstream: Upstream;
-  private readonly waiting = new Map<string, Waiting>();
-  private readonly progress = new Map<string, string>(); // progress token key -> request id key
-  private stream?: ServerResponse;
+  private readonly streams: ClientStreams;
   private closed = false;
 
   /**
@@ -48,6 +40,7 @@ export class HttpSession {
     this.state = new SessionState(`h_${this.id.slice(0, 8)}`);
     this.state.principal = opts.principal;
     this.state.caller = opts.caller;
+    this.streams = new ClientStreams(this.id);
     // The upstream's stderr goes to the operator log (where it went before, inherited), prefixed with the server name.
     const stderr = new StderrTail(opts.server.name, opts.log);
     const run = startRun(opts.supervisor, opts.caller);
@@ -100,76 +93,22 @@ export class HttpSession {
       return;
     }
     const id = msg.id as JsonRpcId;
-    if (this.waiting.has(idKey(id))) {
+    const token = ((msg.params as Record<string, unknown> | undefined)?._meta as Record<string, unknown> | undefined)?.progressToken;
+    if (!this.streams.expect(id, res, acceptsSse, token)) {
       // Reusing a pending id must not take over the first request's reply slot.
       replyError(res, 400, "INVALID_REQUEST", `Portcullis refused a request reusing id ${JSON.stringify(id)} while an earlier request with that id is still pending.`, {}, id);
       return;
     }
-    const token = ((msg.params as Record<string, unknown> | undefined)?._meta as Record<string, unknown> | undefined)?.progressToken;
-    const sse = acceptsSse && (typeof token === "string" || typeof token === "number");
-    this.waiting.set(idKey(id), { res, sse, canStream: acceptsSse });
-    if (sse) {
-      this.progress.set(idKey(token as JsonRpcId), idKey(id));
-      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "mcp-session-id": this.id });
-    }
-    res.on("close", () => {
-      this.waiting.delete(idKey(id));
-      if (sse) this.progress.delete(idKey(token as JsonRpcId));
-    });
     this.relay.fromClient(raw);
   }
 
   /** The standalone GET stream for server-initiated messages. One at a time, as the spec allows. */
   openStream(res: ServerResponse): void {
-    this.stream?.end();
-    this.stream = res;
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "mcp-session-id": this.id });
-    res.write(": portcullis stream open\n\n");
-    res.on("close", () => {
-      if (this.stream === res) this.stream = undefined;
-    });
+    this.streams.openStream(res);
   }
 
   private deliver(line: string): void {
-    const msg = JSON.parse(line) as Record<string, unknown>;
-    const isResponse = !("method" in msg);
-    if (isResponse && (typeof msg.id === "string" || typeof msg.id === "number")) {
-      const w = this.waiting.get(idKey(msg.id));
-      if (!w) return; // the client gave up on it
-      this.waiting.delete(idKey(msg.id));
-      if (w.sse) w.res.end(`event: message\ndata: ${line}\n\n`);
-      else {
-        const { status, headers } = httpStatusOf(msg);
-        w.res.writeHead(status, { "content-type": "application/json", "mcp-session-id": this.id, ...headers }).end(line);
-      }
-      return;
-    }
-    if (msg.method === "notifications/progress") {
-      const token = (msg.params as Record<string, unknown> | undefined)?.progressToken;
-      const reqKey = typeof token === "string" || typeof token === "number" ? this.progress.get(idKey(token)) : undefined;
-      const w = reqKey ? this.waiting.get(reqKey) : undefined;
-      if (w?.sse) {
-        w.res.write(`event: message\ndata: ${line}\n\n`);
-        return;
-      }
-    }
-    if (this.stream) {
-      this.stream.write(`event: message\ndata: ${line}\n\n`);
-      return;
-    }
-    // No GET stream: a server request (elicitation for a held call, sampling, roots) rides on a pending
-    // POST's stream, upgraded to SSE if it was going to be plain JSON (the spec allows either).
-    if (typeof msg.method === "string" && "id" in msg) {
-      for (const w of [...this.waiting.values()].reverse()) {
-        if (!w.sse && !(w.canStream && !w.res.headersSent)) continue;
-        if (!w.sse) {
-          w.sse = true;
-          w.res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "mcp-session-id": this.id });
-        }
-        w.res.write(`event: message\ndata: ${line}\n\n`);
-        return;
-      }
-    }
+    this.streams.send(JSON.parse(line) as Record<string, unknown>, line);
   }
 
   /** DELETE, idle expiry or shutdown: stop the upstream; pending requests get errors from the relay. */
@@ -180,8 +119,7 @@ export class HttpSession {
   private end(onClosed: (s: HttpSession) => void): void {
     if (this.closed) return;
     this.closed = true;
-    this.stream?.end();
-    for (const w of this.waiting.values()) if (!w.res.headersSent) w.res.writeHead(503).end();
+    this.streams.end();
     onClosed(this);
   }
 }

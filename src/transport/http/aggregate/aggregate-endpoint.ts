@@ -7,7 +7,7 @@ import { UpstreamSupervisors, type Admission } from "../../upstream-supervisor.j
 import { refuseRestarting } from "../restarting-reply.js";
 import type { AuthResult, GatewayRoute } from "../gateway.js";
 import { replyError } from "../http-reply.js";
-import { BodyTooLargeError, readBody } from "../read-body.js";
+import { readPostedMessage } from "../read-message.js";
 import { AggregateSession } from "./aggregate-session.js";
 import { ModernAggregate } from "./modern-aggregate.js";
 import { serverNameProblem } from "./namespaced-names.js";
@@ -30,7 +30,6 @@ export interface AggregateOptions {
   supervisors?: UpstreamSupervisors;
 }
 
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
 const PRM = "/.well-known/oauth-protected-resource";
 
 /**
@@ -125,39 +124,11 @@ export function createAggregateEndpoint(opts: AggregateOptions): AggregateEndpoi
   }
 
   async function post(req: IncomingMessage, res: ServerResponse, session: AggregateSession | undefined, principal: Principal | undefined, allowed: Set<string>): Promise<void> {
-    const type = header(req, "content-type") ?? "";
-    if (!/^application\/json\b/i.test(type)) {
-      replyError(res, 415, "INVALID_REQUEST", `Portcullis expects Content-Type: application/json (got "${type || "none"}").`);
-      return;
-    }
     // The strictest limit of the servers the caller can reach: the body is judged before it is routed.
     const limit = Math.min(...[...allowed].map((s) => byName.get(s)!.server.maxRequestBytes));
-    let body: Buffer;
-    try {
-      body = await readBody(req, limit);
-    } catch (e) {
-      if (e instanceof BodyTooLargeError) {
-        opts.audit.record({ event: "malformed_message", severity: "low", decision: "deny", layer: "gateway", code: "MESSAGE_TOO_LARGE", reason: `/mcp: ${e.message}` });
-        replyError(res, 413, "MESSAGE_TOO_LARGE", `Portcullis refused the request: the body exceeds ${e.limit} bytes (max_request_kb).`);
-        return;
-      }
-      throw e;
-    }
-    let raw: string;
-    let msg: unknown;
-    try {
-      raw = UTF8.decode(body);
-      msg = JSON.parse(raw);
-    } catch (e) {
-      const utf8 = e instanceof TypeError;
-      replyError(res, 400, utf8 ? "INVALID_UTF8" : "PARSE_ERROR", utf8 ? "Portcullis refused a body that is not valid UTF-8." : `Portcullis could not parse the body as JSON (${(e as Error).message}).`);
-      return;
-    }
-    if (typeof msg !== "object" || msg === null || Array.isArray(msg)) {
-      replyError(res, 400, "INVALID_REQUEST", "Portcullis expects one JSON-RPC message (an object) per POST.");
-      return;
-    }
-    const m = msg as Record<string, unknown>;
+    const posted = await readPostedMessage(req, res, limit, opts.audit, { reason: "/mcp: " });
+    if (!posted) return;
+    const { msg: m, raw } = posted;
     const id = typeof m.id === "string" || typeof m.id === "number" ? m.id : null;
     if (session) {
       session.post(m, res, accepts(req, "text/event-stream"), allowed);

@@ -6,7 +6,7 @@ import { idKey, type JsonRpcId } from "../../../protocol/json-rpc.js";
 import type { GatewayRoute } from "../gateway.js";
 import { replyError } from "../http-reply.js";
 import { AggregateRouter, isListMethod, type AggregateBackend } from "./aggregate-router.js";
-import { ClientStreams } from "./client-streams.js";
+import { ClientStreams } from "../client-streams.js";
 import { mergeInitialize } from "./merge-results.js";
 import { ServerLink } from "./server-link.js";
 import type { UpstreamSupervisors } from "../../upstream-supervisor.js";

@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
-import { idKey, type JsonRpcId } from "../../../protocol/json-rpc.js";
-import { httpStatusOf } from "../rate-limit-status.js";
+import { idKey, type JsonRpcId } from "../../protocol/json-rpc.js";
+import { httpStatusOf } from "./rate-limit-status.js";
 
 interface Waiting {
   res: ServerResponse;
@@ -9,10 +9,10 @@ interface Waiting {
 }
 
 /**
- * The client side of one aggregated 2025-11-25 session, delivered as HttpSession delivers: a reply
- * on the POST that asked (JSON, or SSE when the client accepts it and asked for progress), progress
- * on its request's stream, other server messages on the GET stream, or, without one, a server
- * request riding on a pending POST upgraded to SSE.
+ * The client side of one 2025-11-25 Streamable HTTP session (HttpSession, and /mcp's AggregateSession):
+ * a reply on the POST that asked (JSON, or SSE when the client accepts it and asked for progress),
+ * progress on its request's stream, other server messages on the GET stream, or, without one, a server
+ * request riding on a pending POST upgraded to SSE (the spec allows either).
  */
 export class ClientStreams {
   private readonly waiting = new Map<string, Waiting>();
@@ -48,9 +48,8 @@ export class ClientStreams {
     });
   }
 
-  /** One message for the client. */
-  send(msg: Record<string, unknown>): void {
-    const line = JSON.stringify(msg);
+  /** One message for the client; `line` is its JSON text when the caller already has it. */
+  send(msg: Record<string, unknown>, line = JSON.stringify(msg)): void {
     if (!("method" in msg)) {
       if (typeof msg.id !== "string" && typeof msg.id !== "number") return;
       const w = this.waiting.get(idKey(msg.id));
