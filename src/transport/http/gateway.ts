@@ -9,7 +9,7 @@ import { modernEnvelope, PROTOCOL_VERSION_META } from "../../protocol/era.js";
 import type { JsonRpcRequest } from "../../protocol/json-rpc.js";
 import { HttpSession } from "./http-session.js";
 import { createAggregateEndpoint } from "./aggregate/aggregate-endpoint.js";
-import { ModernChannel, MODERN_VERSIONS } from "./modern-channel.js";
+import { channelKey, ModernChannel, MODERN_VERSIONS } from "./modern-channel.js";
 import { upstreamProblem } from "../open-upstream.js";
 import { UpstreamSupervisors } from "../upstream-supervisor.js";
 import type { BackoffOptions } from "../backoff-policy.js";
@@ -218,7 +218,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       replyError(res, 502, "UPSTREAM_UNAVAILABLE", `Portcullis cannot open server "${route.server.name}": ${problem}.`, {}, id);
       return;
     }
-    const key = `${route.server.name}\u0000${principal?.id ?? ""}`;
+    // Per server and credentials (principal and scopes): the channel judges with the principal it was opened with.
+    const key = channelKey(route.server.name, principal);
     let ch = channels.get(key);
     if (!ch) {
       const caller = principal ? `${principal.kind}:${principal.id}` : undefined;

@@ -22,6 +22,25 @@ const LOG_LEVEL_META = "io.modelcontextprotocol/logLevel";
 export const BRIDGE_STATE_PREFIX = "pcsr_";
 /** Listen streams per (server, caller) channel (`/mcp`'s merged listens count one per server). */
 export const MAX_LISTENERS = 64;
+/** `resourceSubscriptions` per listen: each URI is one upstream `resources/subscribe` (and, on `/mcp`, may need a listing). */
+export const MAX_LISTEN_URIS = 256;
+
+/** A listen would exceed MAX_LISTENERS on this channel (streams open or being opened). */
+export class ListenLimitError extends Error {
+  constructor() {
+    super(`subscription limit reached (${MAX_LISTENERS} per caller and server)`);
+  }
+}
+
+/**
+ * The channel a stateless request uses: one per server and credentials. Not the principal id alone: two
+ * tokens of one subject may carry different scopes (or rate limits), and a channel's pipeline judges
+ * with the principal it was opened with.
+ */
+export function channelKey(server: string, principal: Principal | undefined): string {
+  if (!principal) return `${server}\u0000`;
+  return [server, principal.kind, principal.id, [...principal.scopes].sort().join(" "), String(principal.ratePerMinute ?? "")].join("\u0000");
+}
 const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 /** Server->client requests a 2025-era upstream may send, and the client capability each needs. */
 const BRIDGED_REQUESTS: Record<string, string> = { "sampling/createMessage": "sampling", "elicitation/create": "elicitation", "roots/list": "roots" };
@@ -119,6 +138,8 @@ export class ModernChannel {
   private readonly run: UpstreamRun;
   private readonly opts: ModernChannelOptions;
   private seq = 0;
+  /** Subscriptions handed out by subscribe() and not yet attached or released (count towards MAX_LISTENERS). */
+  private reserved = 0;
   private handshake?: { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void };
   private init?: Record<string, unknown>;
   readonly ready: Promise<Record<string, unknown>>;
@@ -157,7 +178,7 @@ export class ModernChannel {
 
   /** Open `subscriptions/listen` streams (for /ready and tests). */
   get listenerCount(): number {
-    return this.listeners.size;
+    return this.listeners.size + this.reserved;
   }
 
   /**
@@ -231,11 +252,17 @@ export class ModernChannel {
       this.jsonError(res, id, -32602, "Invalid params: 'notifications' is required and must be a valid SubscriptionFilter");
       return;
     }
-    if (this.listeners.size >= MAX_LISTENERS) {
+    if ((filter.resourceSubscriptions?.length ?? 0) > MAX_LISTEN_URIS) {
+      this.record({ event: "subscription_refused", severity: "low", method: "subscriptions/listen", decision: "deny", layer: "gateway", reason: `${filter.resourceSubscriptions!.length} resourceSubscriptions (at most ${MAX_LISTEN_URIS} per listen)` });
+      this.jsonError(res, id, -32602, `Invalid params: at most ${MAX_LISTEN_URIS} resourceSubscriptions per listen request`);
+      return;
+    }
+    if (this.listenerCount >= MAX_LISTENERS) {
       this.record({ event: "subscription_refused", severity: "low", method: "subscriptions/listen", decision: "deny", layer: "gateway", reason: `subscription limit reached (${MAX_LISTENERS} per caller and server)` });
       this.jsonError(res, id, -32603, "Subscription limit reached");
       return;
     }
+    // subscribe() reserves the slot synchronously, so concurrent listens cannot all pass the check above.
     const sub = await this.subscribe(filter, (msg.params as Record<string, unknown>)._meta);
     if (!sub || res.destroyed || res.writableEnded) {
       sub?.release();
@@ -259,7 +286,22 @@ export class ModernChannel {
    * refused URIs are dropped). Undefined when the channel closed meanwhile (nothing stays subscribed).
    */
   async subscribe(filter: SubscriptionFilter, envelope: unknown): Promise<ChannelSubscription | undefined> {
-    const init = await this.ready;
+    // The slot is taken before the first await: listens racing each other cannot exceed the limit.
+    if (this.listenerCount >= MAX_LISTENERS) throw new ListenLimitError();
+    this.reserved++;
+    let reserving = true;
+    const unreserve = () => {
+      if (!reserving) return;
+      reserving = false;
+      this.reserved--;
+    };
+    let init: Record<string, unknown>;
+    try {
+      init = await this.ready;
+    } catch (e) {
+      unreserve();
+      throw e;
+    }
     const honored = honoredSubset(filter, (init.capabilities ?? {}) as Record<string, unknown>);
     const uris = honored.resourceSubscriptions ?? [];
     const ok = await Promise.all(uris.map((u) => this.acquireUri(u, envelope)));
@@ -271,6 +313,7 @@ export class ModernChannel {
     const release = () => {
       if (released) return;
       released = true;
+      unreserve();
       if (sink) this.listeners.delete(sink);
       granted.forEach((u) => this.releaseUri(u, envelope));
     };
@@ -282,6 +325,7 @@ export class ModernChannel {
       honored, serverInfo: init.serverInfo, release,
       attach: (s) => {
         if (released || this.closed) return;
+        unreserve();
         sink = s;
         this.listeners.add(s);
       },

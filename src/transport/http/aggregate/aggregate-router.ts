@@ -63,8 +63,11 @@ export class AggregateRouter {
     return { [spec.key]: parts.flat() };
   }
 
-  /** Where a routed request goes, or the refusal. `modern` shapes refusals for 2026-07-28. */
-  async target(id: JsonRpcId | null, method: string, params: Obj, backend: AggregateBackend, modern: boolean): Promise<Target> {
+  /**
+   * Where a routed request goes, or the refusal. `modern` shapes refusals for 2026-07-28; `refresh: false`
+   * routes a URI by what is known already (no fresh listing when it is unknown).
+   */
+  async target(id: JsonRpcId | null, method: string, params: Obj, backend: AggregateBackend, modern: boolean, refresh = true): Promise<Target> {
     const refuse = (code: ErrorCode, rule: string, reason: string): Target => ({ kind: "reply", reply: this.deny(id, method, params, code, rule, reason, modern) });
     switch (method) {
       case "tools/call":
@@ -93,7 +96,7 @@ export class AggregateRouter {
         }
         const uri = ref ? ref.uri : params.uri;
         if (typeof uri !== "string") return refuse("INVALID_REQUEST", "missing-uri", `Portcullis refused ${method}: no resource URI to route by.`);
-        const owner = await this.ownerOf(uri, backend);
+        const owner = await this.ownerOf(uri, backend, refresh);
         if (owner.kind === "one") return { kind: "forward", server: owner.server, params };
         const why = owner.kind === "ambiguous"
           ? `servers ${owner.servers.map((s) => `"${s}"`).join(" and ")} all offer it; use /mcp/<server>`
@@ -112,9 +115,9 @@ export class AggregateRouter {
     return denialResponse(id, method, reason, { layer: "aggregate", rule, code, auditId }, modern);
   }
 
-  private async ownerOf(uri: string, backend: AggregateBackend) {
+  private async ownerOf(uri: string, backend: AggregateBackend, refresh = true) {
     const first = this.resources.owner(uri, backend.servers);
-    if (first.kind !== "unknown") return first;
+    if (first.kind !== "unknown" || !refresh) return first;
     // Not listed yet in this session (or listings changed): learn them, then decide.
     await Promise.all([this.list("resources/list", {}, backend), this.list("resources/templates/list", {}, backend)]);
     return this.resources.owner(uri, backend.servers);

@@ -4,7 +4,7 @@ import type { Principal } from "../../../pipeline/session-state.js";
 import { modernEnvelope, PROTOCOL_VERSION_META } from "../../../protocol/era.js";
 import type { JsonRpcId, JsonRpcRequest } from "../../../protocol/json-rpc.js";
 import type { GatewayRoute } from "../gateway.js";
-import { ModernChannel, MAX_LISTENERS, MODERN_VERSIONS, type ChannelSubscription } from "../modern-channel.js";
+import { channelKey, ListenLimitError, ModernChannel, MAX_LISTENERS, MAX_LISTEN_URIS, MODERN_VERSIONS, type ChannelSubscription } from "../modern-channel.js";
 import { filterAccepts, ListenStream, parseListenFilter, type SubscriptionFilter } from "../listen-stream.js";
 import { refuseRestarting } from "../restarting-reply.js";
 import type { Admission, UpstreamSupervisors } from "../../upstream-supervisor.js";
@@ -103,8 +103,11 @@ export class ModernAggregate {
       return;
     }
     const k = inflightKey(principal, id);
-    this.inflight.set(k, t.server);
-    res.on("close", () => this.inflight.get(k) === t.server && this.inflight.delete(k));
+    // A client that left while the request was routed: its "close" has fired already, so nothing would forget the entry.
+    if (!res.destroyed) {
+      this.inflight.set(k, t.server);
+      res.on("close", () => this.inflight.get(k) === t.server && this.inflight.delete(k));
+    }
     ch.request({ ...m, params: t.params }, res, acceptsSse);
   }
 
@@ -129,6 +132,11 @@ export class ModernAggregate {
       json(res, 200, { jsonrpc: "2.0", id, error: { code: -32602, message: "Invalid params: 'notifications' is required and must be a valid SubscriptionFilter" } });
       return;
     }
+    if ((filter.resourceSubscriptions?.length ?? 0) > MAX_LISTEN_URIS) {
+      this.opts.audit.record({ event: "subscription_refused", severity: "low", caller: callerOf(principal), method: "subscriptions/listen", decision: "deny", layer: "aggregate", reason: `${filter.resourceSubscriptions!.length} resourceSubscriptions (at most ${MAX_LISTEN_URIS} per listen)` });
+      json(res, 200, { jsonrpc: "2.0", id, error: { code: -32602, message: `Invalid params: at most ${MAX_LISTEN_URIS} resourceSubscriptions per listen request` } });
+      return;
+    }
     const full = allowed.find((s) => (this.channels.get(key(s, principal))?.listenerCount ?? 0) >= MAX_LISTENERS);
     if (full) {
       this.opts.audit.record({ event: "subscription_refused", severity: "low", caller: callerOf(principal), server: full, method: "subscriptions/listen", decision: "deny", layer: "aggregate", reason: `subscription limit reached (${MAX_LISTENERS} per caller and server)` });
@@ -139,10 +147,14 @@ export class ModernAggregate {
     const flags: SubscriptionFilter = {};
     for (const k of ["toolsListChanged", "promptsListChanged", "resourcesListChanged"] as const) if (filter[k] === true) flags[k] = true;
     const uris = new Map<string, string[]>();
+    let refreshed = false; // unknown URIs trigger one fresh listing per listen, not one each
     for (const uri of filter.resourceSubscriptions ?? []) {
-      const t = await router.target(id, "resources/subscribe", { uri }, backend, true);
+      const known = router.resources.owner(uri, backend.servers).kind !== "unknown";
+      const t = await router.target(id, "resources/subscribe", { uri }, backend, true, !refreshed);
+      if (!known) refreshed = true;
       if (t.kind === "forward") uris.set(t.server, [...(uris.get(t.server) ?? []), uri]);
     }
+    let limited: string | undefined;
     const opened = await Promise.all(allowed.map(async (server): Promise<ChannelSubscription | undefined> => {
       const wanted: SubscriptionFilter = { ...flags, ...(uris.has(server) ? { resourceSubscriptions: uris.get(server) } : {}) };
       if (Object.keys(wanted).length === 0) return undefined;
@@ -151,12 +163,20 @@ export class ModernAggregate {
         if (!sub) throw new Error("its upstream went away");
         return sub;
       } catch (e) {
-        router.omitted(server, "subscriptions/listen", (e as Error).message);
+        if (e instanceof ListenLimitError) limited = server;
+        else router.omitted(server, "subscriptions/listen", (e as Error).message);
         return undefined;
       }
     }));
     const subs = opened.filter((x): x is ChannelSubscription => x !== undefined);
     const releaseAll = () => subs.forEach((x) => x.release());
+    if (limited !== undefined) {
+      // Concurrent listens filled a server's slots while this one was being routed: the same refusal as above.
+      releaseAll();
+      this.opts.audit.record({ event: "subscription_refused", severity: "low", caller: callerOf(principal), server: limited, method: "subscriptions/listen", decision: "deny", layer: "aggregate", reason: `subscription limit reached (${MAX_LISTENERS} per caller and server)` });
+      json(res, 200, { jsonrpc: "2.0", id, error: { code: -32603, message: "Subscription limit reached" } });
+      return;
+    }
     if (res.destroyed || res.writableEnded) {
       releaseAll();
       return;
@@ -253,7 +273,8 @@ function unionFilter(parts: readonly SubscriptionFilter[], order: readonly strin
 }
 
 const callerOf = (principal: Principal | undefined) => (principal ? `${principal.kind}:${principal.id}` : undefined);
-const key = (server: string, principal: Principal | undefined) => `${server}\u0000${principal?.id ?? ""}`;
+/** One channel per server and credentials (principal and scopes), as on `/mcp/<server>`. */
+const key = channelKey;
 const inflightKey = (principal: Principal | undefined, id: unknown) => `${principal?.id ?? ""}\u0000${typeof id}:${String(id)}`;
 
 function json(res: ServerResponse, status: number, body: Obj): void {
