@@ -9,25 +9,32 @@
 //
 // Validation: 4-fold CV grouped by *attack family* (injections) and by *source document family*
 // (benign: npm package / repo file). A validation item's attack family is never seen in training,
-// nor is the package its carrier text came from, so the numbers measure generalisation to new
-// wrappers and new documents, not memorisation.
+// nor is the package its carrier text came from, nor any injection sharing a word 8-gram of its
+// payload (the same attack string filed under another family), so the numbers measure
+// generalisation to new wrappers, new attack texts and new documents, not memorisation.
+//
+// Options: --cv-only (held-out report only: no final model, nothing written; bench/detect-bench.mjs
+// runs this), --no-write, --dump FILE, --epochs N, --window N, --stride N, --l2 X, --lr X, --bits N,
+// --benign-weight N, --no-synthetic, --data DIR.
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const { values: args } = parseArgs({ options: { data: { type: "string" }, "no-write": { type: "boolean" }, epochs: { type: "string" }, window: { type: "string" }, stride: { type: "string" }, dump: { type: "string" }, "benign-weight": { type: "string" }, "no-synthetic": { type: "boolean" } } });
+const { values: args } = parseArgs({ options: { data: { type: "string" }, "no-write": { type: "boolean" }, epochs: { type: "string" }, window: { type: "string" }, stride: { type: "string" }, dump: { type: "string" }, "benign-weight": { type: "string" }, "no-synthetic": { type: "boolean" }, l2: { type: "string" }, lr: { type: "string" }, bits: { type: "string" }, "cv-only": { type: "boolean" } } });
 const dataDir = resolve(args.data ?? join(root, "..", "shared", "data"));
 const dist = join(root, "dist", "layers", "injection");
 const { gatherEvidence, MODEL_ONLY_OUTPUT_BAR } = await import(join(dist, "detect-injection.js"));
 const { extractFeatures, FEATURES_PER_TOKEN } = await import(join(dist, "ngram-features.js"));
 const { bestWindow } = await import(join(dist, "hashed-ngram-model.js"));
 
-const BITS = 18;
-const WINDOW = Number(args.window ?? 16);
+const BITS = Number(args.bits ?? 18);
+const WINDOW = Number(args.window ?? 10);
 const STRIDE = Number(args.stride ?? 4);
 const EPOCHS = Number(args.epochs ?? 12);
+const L2 = Number(args.l2 ?? 1e-4);
+const LR = Number(args.lr ?? 0.2);
 const FOLDS = 4;
 const KINDS = ["output", "description", "prompt"];
 // False alarms on real data are the failure mode that gets detectors switched off: the combiner
@@ -117,6 +124,7 @@ for (const it of items) {
   const ev = gatherEvidence(it.text, it.kind, zeroModel);
   it.ruleLogit = ev.ruleLogit;
   it.rules = ev.hits.map((h) => h.rule.id);
+  it.issued = ev.issued;
   const f = extractFeatures(ev.norm.text, BITS);
   it.ids = f.ids.slice(0, f.count * FEATURES_PER_TOKEN);
   it.count = f.count;
@@ -153,8 +161,8 @@ function train(set, seed) {
   const g2 = new Float32Array(1 << BITS);
   let bias = 0;
   let bg2 = 0;
-  const lr = 0.2;
-  const l2 = 1e-4;
+  const lr = LR;
+  const l2 = L2;
   const pos = set.filter((it) => it.y).length;
   const wPos = set.length / (2 * Math.max(1, pos));
   const wNeg = set.length / (2 * Math.max(1, set.length - pos));
@@ -209,12 +217,38 @@ function train(set, seed) {
 }
 
 // ---- grouped cross-validation ----------------------------------------------------------------
+// ---- payload keys: the same attack text under another family name ----------------------------
+// Families are not disjoint in their texts: a BIPIA attack appears both in a README
+// (`doc-readme+bipia-text`) and in an email under its category (`email+bipia-task-automation`),
+// AgentDojo goals appear in every wrapper, CyberSecEval payloads recur across variants. Holding out
+// a family alone would still train on its attack strings. Every injection gets a key per word
+// 8-gram of its payload (the inserted text for composed items); a training item may share no key
+// (family, carrier document or payload 8-gram) with any validation item of its fold.
+{
+  const words = (s) => s.toLowerCase().normalize("NFKC").split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  for (const it of items) {
+    if (!it.y) continue;
+    const w = words(it.trainText ?? it.text);
+    const grams = new Set();
+    if (w.length < 8) grams.add(w.join(" "));
+    else for (let k = 0; k + 8 <= w.length; k++) grams.add(w.slice(k, k + 8).join(" "));
+    for (const g of grams) if (g) it.keys.push("pl:" + fnv(g).toString(36));
+  }
+}
+/** Validation fold `f`, and the training items sharing no key with it. */
+function foldSplit(f, pool = items) {
+  const valSet = pool.filter((it) => foldOf(it.primary) === f);
+  const valKeys = new Set();
+  for (const it of valSet) for (const k of it.keys) valKeys.add(k);
+  const trainSet = pool.filter((it) => foldOf(it.primary) !== f && it.keys.every((k) => !valKeys.has(k) && (k.startsWith("pl:") || foldOf(k) !== f)));
+  return { trainSet, valSet };
+}
+
 for (let f = 0; f < FOLDS; f++) {
-  const trainSet = items.filter((it) => it.keys.every((k) => foldOf(k) !== f));
-  const valSet = items.filter((it) => foldOf(it.primary) === f);
+  const { trainSet, valSet } = foldSplit(f);
   const m = train(trainSet, 1000 + f);
   for (const it of valSet) it.oofModel = modelLogit(it, m.w, m.bias);
-  console.error(`fold ${f}: train ${trainSet.length}, validate ${valSet.length}`);
+  console.error(`fold ${f}: train ${trainSet.length} (${trainSet.filter((it) => it.y).length} injections), validate ${valSet.length} (${valSet.filter((it) => it.y).length} injections)`);
 }
 
 // ---- combiner: logistic regression on (rule logit, out-of-fold model logit, kind) ------------
@@ -249,7 +283,7 @@ const score = (it, modelKey) => {
 
 // Nested check of the combiner itself: fit it on three folds, apply to the fourth.
 for (let f = 0; f < FOLDS; f++) {
-  const c = fitCombiner(dev.filter((it) => foldOf(it.primary) !== f));
+  const c = fitCombiner(foldSplit(f, dev).trainSet);
   for (const it of items.filter((x) => foldOf(x.primary) === f)) it.oofScore = 1 / (1 + Math.exp(-(c.ruleScale * it.ruleLogit + c.modelScale * it.oofModel + c.bias[it.kind])));
 }
 
@@ -285,12 +319,30 @@ function report(title, pred) {
 const TH = { low: 0.3, default: 0.5, high: 0.8 };
 console.log(`combiner (fitted on out-of-fold logits): ${JSON.stringify(combiner)}`);
 // The run-time decision (detect-injection.ts): an output verdict resting on the model alone must clear a higher bar.
-const decide = (it, s, th) => s >= (it.kind === "output" && it.rules.length === 0 ? Math.max(th, MODEL_ONLY_OUTPUT_BAR ?? 0) : th);
+const decide = (it, s, th) => s >= (it.kind === "output" && it.issued === 0 ? Math.max(th, MODEL_ONLY_OUTPUT_BAR ?? 0) : th);
 report("HELD-OUT (grouped 4-fold CV, combiner also cross-fitted), threshold default=0.5", (it) => decide(it, it.oofScore, TH.default));
 report("HELD-OUT, threshold low=0.3", (it) => decide(it, it.oofScore, TH.low));
 report("HELD-OUT, threshold high=0.8", (it) => decide(it, it.oofScore, TH.high));
 report("HELD-OUT, model only (logit > 0)", (it) => it.oofModel > 0);
 report("rules only (ruleLogit >= 2.5; rules were hand-written, so this is NOT a held-out figure)", (it) => it.ruleLogit >= 2.5);
+
+// The issue's target is stated as recall at FPR <= 1%: the lowest threshold whose held-out FPR on
+// the dev benign items of a kind is <= 1%, and the recall there. The threshold is picked on these
+// same scores, so this is optimistic by one fitted parameter; the run-time default is fixed (0.5).
+console.log("\nHELD-OUT operating point: recall at held-out FPR <= 1% (threshold picked on these scores; outputs keep the model-only bar)");
+for (const kind of KINDS) {
+  const set = dev.filter((it) => it.kind === kind);
+  const cands = [...new Set(set.map((it) => it.oofScore))].sort((a, b) => a - b);
+  let best;
+  for (const t of cands) {
+    const m = metrics(set, (it) => decide(it, it.oofScore, t));
+    if (m.fpr <= 0.01) {
+      best = { t, m };
+      break;
+    }
+  }
+  if (best) console.log(`${kind.padEnd(11)} threshold ${best.t.toFixed(3)}  recall ${pct(best.m.recall)}  FPR ${pct(best.m.fpr)}`);
+}
 
 console.log("\nHELD-OUT by tag at default threshold (recall for injection tags, FPR for benign tags)");
 const byTag = new Map();
@@ -303,6 +355,9 @@ for (const [k, set] of [...byTag].sort()) {
   const hit = set.filter((it) => decide(it, it.oofScore, TH.default)).length;
   console.log(`  ${k.padEnd(70)} ${String(hit).padStart(4)}/${String(set.length).padEnd(4)} ${pct(hit / set.length)}`);
 }
+
+if (args.dump && args["cv-only"]) writeFileSync(args.dump, items.map((it) => JSON.stringify({ id: it.id, kind: it.kind, y: it.y, tag: it.tag, rule: it.ruleLogit, rules: it.rules, issued: it.issued, model: round(it.oofModel), score: round(it.oofScore), text: it.text })).join("\n") + "\n");
+if (args["cv-only"]) process.exit(0);
 
 // ---- final model on all dev data ------------------------------------------------------------
 const final = train(items, 42);
@@ -329,4 +384,4 @@ export const MODEL_DATA: EncodedModel = { version: 1, bits: ${BITS}, window: ${W
   console.error(`wrote model-weights.ts (${(out.length / 1024).toFixed(0)} KB)`);
 }
 
-if (args.dump) writeFileSync(args.dump, items.map((it) => JSON.stringify({ id: it.id, kind: it.kind, y: it.y, tag: it.tag, rule: it.ruleLogit, rules: it.rules, model: round(it.oofModel), score: round(it.oofScore), text: it.text })).join("\n") + "\n");
+if (args.dump) writeFileSync(args.dump, items.map((it) => JSON.stringify({ id: it.id, kind: it.kind, y: it.y, tag: it.tag, rule: it.ruleLogit, rules: it.rules, issued: it.issued, model: round(it.oofModel), score: round(it.oofScore), text: it.text })).join("\n") + "\n");

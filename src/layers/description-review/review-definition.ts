@@ -169,7 +169,10 @@ function modelReview(prose: ReviewedField[], findings: Finding[], add: Add): voi
   const text = prose.map((f) => f.text).join("\n");
   const v = detectInjection(text, { kind: "description" });
   if (v.verdict !== "injection") return;
-  const severity: Finding["severity"] = v.score >= 0.85 ? "high" : "medium";
+  // Self-promotion alone is preference manipulation, which this review rates medium (flag, not drop):
+  // the detector's agreement must not turn a marketing line into a dropped tool.
+  const promotionOnly = v.reasons.length > 0 && v.reasons.every((r) => r.rule === "tool-self-promotion");
+  const severity: Finding["severity"] = v.score >= 0.85 && !promotionOnly ? "high" : "medium";
   // Attribute the span to the field it falls in.
   const r = v.reasons[0];
   let offset = 0;

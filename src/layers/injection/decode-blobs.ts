@@ -17,58 +17,29 @@ for (let c = 0; c < 128; c++) if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <=
  * Finds base64, hex and percent-encoded runs that decode to mostly printable text with spaces
  * (i.e. words, not binary or identifiers), so hidden instructions get scanned like plain ones.
  */
-export function decodeBlobs(s: string, mayHaveRuns = true): DecodedBlob[] {
+export function decodeBlobs(s: string, mayHaveRuns: boolean | readonly number[] = true): DecodedBlob[] {
   const found: DecodedBlob[] = [];
-  // Runs of 20+ characters of the base64 alphabet, found by checking the last character of a
-  // 20-character window first and skipping past the rightmost character outside the alphabet
-  // (Boyer-Moore style): most text is rejected by looking at one character in ten or so.
   const len = s.length;
-  let runs = 0;
-  // `mayHaveRuns` false: the caller's own scan saw no run of 20 alphabet characters.
-  for (let i = 0; mayHaveRuns && i + 20 <= len && found.length < MAX_BLOBS; ) {
-    let k = 19;
-    while (k >= 0 && B64[s.charCodeAt(i + k)] === 1) k--;
-    if (k >= 0) {
-      i += k + 1;
-      continue;
-    }
-    // s[i, i+20) is in the alphabet and s[i-1] is not (or i is 0): a run starts at i. One loop
-    // over it gives what the decoders need to know: hex digits only? digits, + or /? both cases?
-    let end = i + 20;
-    while (end < len && B64[s.charCodeAt(end)] === 1) end++;
-    const runEnd = end;
-    while (end < len && end - runEnd < 2 && s.charCodeAt(end) === 0x3d) end++;
-    let hex = end === runEnd;
-    let symbol = end !== runEnd;
-    let lower = false;
-    let upper = false;
-    for (let q = i; q < runEnd; q++) {
-      const c = s.charCodeAt(q);
-      if (c >= 0x61 && c <= 0x7a) {
-        lower = true;
-        if (c > 0x66) hex = false;
-      } else if (c >= 0x41 && c <= 0x5a) {
-        upper = true;
-        if (c > 0x46) hex = false;
-      } else if (c >= 0x30 && c <= 0x39) symbol = true;
-      else {
-        hex = false;
-        if (c === 0x2b || c === 0x2f) symbol = true;
+  if (typeof mayHaveRuns !== "boolean") {
+    // The caller's own pass listed where the maximal runs of 20+ alphabet characters start.
+    for (let r = 0; r < mayHaveRuns.length && r < MAX_BLOBS * 4 && found.length < MAX_BLOBS; r++) decodeRun(s, mayHaveRuns[r]!, found);
+  } else {
+    // Runs of 20+ characters of the base64 alphabet, found by checking the last character of a
+    // 20-character window first and skipping past the rightmost character outside the alphabet
+    // (Boyer-Moore style): most text is rejected by looking at one character in ten or so.
+    let runs = 0;
+    // `mayHaveRuns` false: the caller's own scan saw no run of 20 alphabet characters.
+    for (let i = 0; mayHaveRuns && i + 20 <= len && found.length < MAX_BLOBS; ) {
+      let k = 19;
+      while (k >= 0 && B64[s.charCodeAt(i + k)] === 1) k--;
+      if (k >= 0) {
+        i += k + 1;
+        continue;
       }
+      // s[i, i+20) is in the alphabet and s[i-1] is not (or i is 0): a run starts at i.
+      i = decodeRun(s, i, found) + 1;
+      if (++runs >= MAX_BLOBS * 4) break;
     }
-    let text: string | undefined;
-    let kind: DecodedBlob["kind"] = "base64";
-    // `readable` needs a space, and a decoded space can only come from a 0x20 byte: runs whose
-    // bytes hold none (nearly all identifiers, hashes, paths) are rejected without decoding.
-    if ((end - i) % 2 === 0 && hex) {
-      kind = "hex";
-      if (hexHasSpace(s, i, end)) text = Buffer.from(s.slice(i, end), "hex").toString("latin1");
-    } else if (symbol || (lower && upper)) {
-      if (base64HasSpaceAt(s, i, end)) text = Buffer.from(s.slice(i, end).replace(/[-_]/g, (c) => (c === "-" ? "+" : "/")), "base64").toString("utf8");
-    }
-    if (text !== undefined && readable(text)) found.push({ kind, start: i, end, text });
-    if (++runs >= MAX_BLOBS * 4) break;
-    i = runEnd + 1;
   }
   if (s.includes("00")) {
     BIN_RUN.lastIndex = 0;
@@ -97,6 +68,49 @@ export function decodeBlobs(s: string, mayHaveRuns = true): DecodedBlob[] {
     p = s.indexOf("%", Math.max(b, p + 1));
   }
   return found;
+}
+
+/**
+ * Decodes the maximal alphabet run starting at `i` (20+ characters) if it reads as text, and
+ * returns where the run ends. One loop over it gives what the decoders need to know: hex digits
+ * only? digits, + or /? both cases?
+ */
+function decodeRun(s: string, i: number, found: DecodedBlob[]): number {
+  const len = s.length;
+  let end = i + 20;
+  while (end < len && B64[s.charCodeAt(end)] === 1) end++;
+  const runEnd = end;
+  while (end < len && end - runEnd < 2 && s.charCodeAt(end) === 0x3d) end++;
+  let hex = end === runEnd;
+  let symbol = end !== runEnd;
+  let lower = false;
+  let upper = false;
+  for (let q = i; q < runEnd; q++) {
+    const c = s.charCodeAt(q);
+    if (c >= 0x61 && c <= 0x7a) {
+      lower = true;
+      if (c > 0x66) hex = false;
+    } else if (c >= 0x41 && c <= 0x5a) {
+      upper = true;
+      if (c > 0x46) hex = false;
+    } else if (c >= 0x30 && c <= 0x39) symbol = true;
+    else {
+      hex = false;
+      if (c === 0x2b || c === 0x2f) symbol = true;
+    }
+  }
+  let text: string | undefined;
+  let kind: DecodedBlob["kind"] = "base64";
+  // `readable` needs a space, and a decoded space can only come from a 0x20 byte: runs whose
+  // bytes hold none (nearly all identifiers, hashes, paths) are rejected without decoding.
+  if ((end - i) % 2 === 0 && hex) {
+    kind = "hex";
+    if (hexHasSpace(s, i, end)) text = Buffer.from(s.slice(i, end), "hex").toString("latin1");
+  } else if (symbol || (lower && upper)) {
+    if (base64HasSpaceAt(s, i, end)) text = Buffer.from(s.slice(i, end).replace(/[-_]/g, (c) => (c === "-" ? "+" : "/")), "base64").toString("utf8");
+  }
+  if (text !== undefined && readable(text)) found.push({ kind, start: i, end, text });
+  return runEnd;
 }
 
 /** Mostly printable, contains at least one space and some letters: natural-language-like. */

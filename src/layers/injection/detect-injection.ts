@@ -62,6 +62,8 @@ export interface DetectOptions {
 export interface Evidence {
   norm: NormalisedText;
   hits: RuleHit[];
+  /** Hits that are not mentions (quoted or introduced as an example). */
+  issued: number;
   ruleLogit: number;
   modelLogit: number;
   modelStart: number;
@@ -73,8 +75,15 @@ const SIGNAL_WEIGHT: Partial<Record<ObfuscationSignal, number>> = {
   "tag-chars": 2.5, homoglyph: 1.5, bidi: 1, "zero-width": 0.5, leet: 0.5, base64: 0.5, hex: 0.5, binary: 1, "url-encoded": 0.3, "whitespace-padding": 0.5, ansi: 0.3, fullwidth: 0.5,
 };
 
+// A rule hit that is talked about (quoted, "attacks such as ...") rather than issued counts this
+// much: security articles quote attack phrases all the time, and the quote itself is no instruction.
+const MENTION_FACTOR = 0.05;
+
 // Legitimate in tool descriptions ("use the search_docs tool to ...", "always respond with JSON").
 const DESCRIPTION_DAMPING: Partial<Record<string, number>> = { "tool-call-directive": 0.3, "address-say-respond": 0.3, "tool-shadowing": 0.6 };
+// Normal in a user's own prompt ("answer in English", "rewrite your answer as a list"); in data
+// they are a task hijack.
+const PROMPT_DAMPING: Partial<Record<string, number>> = { "address-answer-language": 0.2, "address-output-transform": 0.5 };
 
 export function gatherEvidence(text: string, kind: InjectionKind = "output", model: NgramModel = defaultModel()): Evidence {
   const norm = normaliseText(text);
@@ -87,6 +96,7 @@ export function gatherEvidence(text: string, kind: InjectionKind = "output", mod
   const family = new Map<RuleFamily, { max: number; n: number }>();
   let modelText = norm.text;
   let blanked = false;
+  let issued = 0;
   let prev: RuleHit | undefined;
   for (const h of hits) {
     const mention = isMention(norm.text, h.start, h.end);
@@ -95,8 +105,10 @@ export function gatherEvidence(text: string, kind: InjectionKind = "output", mod
       modelText = modelText.slice(0, h.start) + " ".repeat(h.end - h.start) + modelText.slice(h.end);
       blanked = true;
     }
-    let w = h.rule.weight * (mention ? 0.15 : 1);
+    if (!mention) issued++;
+    let w = h.rule.weight * (mention ? MENTION_FACTOR : 1);
     if (kind === "description") w *= DESCRIPTION_DAMPING[h.rule.id] ?? 1;
+    else if (kind === "prompt") w *= PROMPT_DAMPING[h.rule.id] ?? 1;
     // Repeats add a little (several distinct instructions), mentions and same-span twins do not.
     const extra = mention || (prev !== undefined && prev.start === h.start) ? 0 : 1;
     prev = h;
@@ -113,7 +125,7 @@ export function gatherEvidence(text: string, kind: InjectionKind = "output", mod
   // Disguise around an instruction is the tell; disguise alone (emoji flags, base64 data) is weak.
   ruleLogit += hits.length > 0 ? Math.min(disguise, 2) + (disguise > 0 ? 1 : 0) : Math.min(disguise, 2.5) * 0.5;
   const m: ModelScore = fused !== undefined && !blanked ? fused : scoreWithModel(modelText, model);
-  return { norm, hits, ruleLogit, modelLogit: m.logit, modelStart: m.start, modelEnd: m.end };
+  return { norm, hits, issued, ruleLogit, modelLogit: m.logit, modelStart: m.start, modelEnd: m.end };
 }
 
 export function combine(ruleLogit: number, modelLogit: number, kind: InjectionKind, c: Combiner = COMBINER): number {
@@ -122,12 +134,17 @@ export function combine(ruleLogit: number, modelLogit: number, kind: InjectionKi
 }
 
 /**
+ * Minimum score for an output verdict resting on the model alone (no issued rule hit): the `high`
+ * threshold. Held out by generator, the model alone flags about 1 in 5 ordinary non-English notices
+ * at 0.5 (the dev data's non-English text is nearly all injections); at 0.8 about 1 in 300, for
+ * about 3 points of output recall (docs/injection.md).
+ */
+export const MODEL_ONLY_OUTPUT_BAR = 0.8;
+
+/**
  * Scores a text for instructions aimed at the agent. Rules (multilingual, after normalisation)
  * and the n-gram model each give log-odds evidence; a fitted logistic combination calibrates it.
  */
-/** Minimum score for an output verdict resting on the model alone (no rule hit): THRESHOLDS.high. */
-export const MODEL_ONLY_OUTPUT_BAR = 0.8;
-
 export function detectInjection(text: string, options: DetectOptions = {}): InjectionVerdict {
   const kind = options.kind ?? "output";
   const threshold = resolveThreshold(options.threshold);
@@ -149,9 +166,9 @@ export function detectInjection(text: string, options: DetectOptions = {}): Inje
     reasons.push({ rule: "model", start: o.start, end: o.end });
   }
   reasons.sort((a, b) => a.start - b.start || a.end - b.end);
-  // Tool outputs are mostly ordinary data (records, docs, code): when no rule matched, the
-  // statistical model alone must clear the `high` bar before we call it an injection.
-  const bar = kind === "output" && ev.hits.length === 0 ? Math.max(threshold, MODEL_ONLY_OUTPUT_BAR) : threshold;
+  // Tool outputs are mostly ordinary data (records, docs, code): when no rule matched (mentions
+  // aside), the statistical model alone must clear MODEL_ONLY_OUTPUT_BAR.
+  const bar = kind === "output" && ev.issued === 0 ? Math.max(threshold, MODEL_ONLY_OUTPUT_BAR) : threshold;
   return { verdict: score >= bar ? "injection" : "benign", score: round(score), threshold, reasons, signals: [...ev.norm.signals] };
 }
 
@@ -173,9 +190,14 @@ export function isMention(text: string, start: number, end: number): boolean {
   const lineStart = Math.max(text.lastIndexOf("\n", start - 1) + 1, start - 120);
   const before = text.slice(lineStart, start);
   const quotes = before.match(QUOTES)?.length ?? 0;
-  if (quotes % 2 === 1) {
+  // Quoted, and the line talks about text or attacks ("a phrase like '...'", "the payload '...'"):
+  // quotes alone are no cue, since injected data is often a quoted field value.
+  if (quotes % 2 === 1 && QUOTE_CONTEXT.test(before)) {
     const after = text.slice(end, Math.min(text.length, end + 80));
     if (/["“”«»`]|['‘’](?![a-z])/.test(after)) return true;
   }
   return MENTION_CUE.test(before.slice(-40).replace(/["'“”‘’«»`(\s]+$/, ""));
 }
+
+// Words that mark a line as talking about text: a quote after one of them is a quotation.
+const QUOTE_CONTEXT = /\b(?:such as|e\.g\.|i\.e\.|for example|for instance|example|like|called|named|known as|phrases?|words?|strings?|text|sentences?|messages?|patterns?|payloads?|prompts?|attacks?|attackers?|injections?|jailbreaks?|malicious|adversarial|detects?|detection|flags?|blocks?|classif\w*|says?|said|wrote|write|writes|typed?|types|contains?|containing|matches|matching|quote[sd]?|commands?|instructions? (?:like|such)|input|output|responds?|replies|reply|answer(?:ed|s)?|asks?|asked|tells?|told|hides|hidden|embed\w*|insert\w*|inject\w*)\b|[:=]\s*$/;

@@ -5,14 +5,28 @@
  * Tokens: runs of Latin/Cyrillic/Hangul/other letters and digits; each CJK ideograph or kana is
  * its own token (no spaces in those scripts, bigrams then act as words); a few punctuation marks
  * that build role markers (< > | [ ] # : { }) are tokens too. Per token: its unigram, the bigram
- * with the previous token, and for long words a 5-character prefix (inflection-tolerant).
+ * with the previous token, for long words a 5-character prefix (inflection-tolerant), and for the
+ * first word of a sentence or line that word again as a "sentence start" feature: imperatives
+ * ("Translate ...", "Forward ...") open sentences, while the same verbs inside data sentences are
+ * nouns or reported speech.
  */
-export const FEATURES_PER_TOKEN = 3;
+export const FEATURES_PER_TOKEN = 4;
+
+// Sentence and line ends (skipped characters) after which the next word is a sentence start:
+// . ! ? ; LF and the CJK full stop / fullwidth ! ?. The punctuation tokens ":" "#" ">" "|" "]" open
+// one too ("Note: ...", "## ...", "> ...", table cells).
+const SENTENCE_END = new Uint8Array(0x80);
+for (const c of [0x2e, 0x21, 0x3f, 0x3b, 0x0a]) SENTENCE_END[c] = 1;
+const OPENS_SENTENCE = new Uint8Array(0x80);
+for (const c of [0x3a, 0x23, 0x3e, 0x7c, 0x5d]) OPENS_SENTENCE[c] = 1;
+function endsSentence(c: number): boolean {
+  return c < 0x80 ? SENTENCE_END[c] === 1 : c === 0x3002 || c === 0xff01 || c === 0xff1f;
+}
 
 export interface TokenFeatures {
   /** Token count. */
   count: number;
-  /** ids[t * 3 + k]: feature bucket, or -1 for none. */
+  /** ids[t * FEATURES_PER_TOKEN + k]: feature bucket, or -1 for none. */
   ids: Int32Array;
   /** Normalised-text span of each token. */
   starts: Int32Array;
@@ -42,13 +56,16 @@ export function extractFeatures(text: string, bits: number): TokenFeatures {
   let ends = scratch.ends;
   let count = 0;
   let prev = 0x9e3779b1;
+  let bos = true;
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
     let j = i + 1;
     let h = 0x811c9dc5;
     let prefix = -1;
+    let word = false;
     if (isWord(c)) {
+      word = true;
       h = Math.imul(h ^ c, 0x01000193);
       while (j < n && isWord(text.charCodeAt(j))) {
         h = Math.imul(h ^ text.charCodeAt(j), 0x01000193);
@@ -59,6 +76,7 @@ export function extractFeatures(text: string, bits: number): TokenFeatures {
     } else if (isCjk(c) || PUNCT.has(c)) {
       h = Math.imul(h ^ c, 0x01000193);
     } else {
+      if (endsSentence(c)) bos = true;
       i++;
       continue;
     }
@@ -73,6 +91,8 @@ export function extractFeatures(text: string, bits: number): TokenFeatures {
     ids[base] = mix(h, 1) & mask;
     ids[base + 1] = mix(Math.imul(prev, 0x2545f491) ^ h, 2) & mask;
     ids[base + 2] = prefix === -1 ? -1 : mix(prefix, 3) & mask;
+    ids[base + 3] = bos && word ? mix(h, 4) & mask : -1;
+    bos = c < 0x80 && OPENS_SENTENCE[c] === 1;
     starts[count] = i;
     ends[count] = j;
     prev = h;
@@ -82,9 +102,15 @@ export function extractFeatures(text: string, bits: number): TokenFeatures {
   return { count, ids: ids.subarray(0, count * FEATURES_PER_TOKEN), starts: starts.subarray(0, count), ends: ends.subarray(0, count) };
 }
 
-// Character classes below 0x80 for the fused scorer: 1 word character, 2 one-character token.
+// Character classes below 0x80 for the fused scorer: 0 skipped, 1 word character, 2 one-character
+// token, 3 one-character token that opens a sentence, 4 skipped sentence end.
 const ASCII_CLASS = new Uint8Array(0x80);
-for (let c = 0; c < 0x80; c++) ASCII_CLASS[c] = isWord(c) ? 1 : PUNCT.has(c) ? 2 : 0;
+for (let c = 0; c < 0x80; c++) ASCII_CLASS[c] = isWord(c) ? 1 : PUNCT.has(c) ? (OPENS_SENTENCE[c] === 1 ? 3 : 2) : SENTENCE_END[c] === 1 ? 4 : 0;
+
+/** `ASCII_CLASS` for any code unit. */
+function classOf(c: number): number {
+  return c < 0x80 ? ASCII_CLASS[c]! : isWord(c) ? 1 : isCjk(c) ? 2 : c === 0x3002 || c === 0xff01 || c === 0xff1f ? 4 : 0;
+}
 
 /** Per-token contribution sums and spans of `scoreTokens` (views valid until the next call). */
 export interface TokenScores {
@@ -108,7 +134,7 @@ function growFused(cap: number): void {
 
 /**
  * `extractFeatures` and the weight lookup in one pass: each token's summed weight (unigram, then
- * bigram, then prefix, added in that order like `tokenContributions`, so sums are bit-identical),
+ * bigram, then prefix, then sentence start, added in that order like `tokenContributions`, so sums are bit-identical),
  * without materialising feature ids. Same tokenisation and hashing as `extractFeatures` (tested).
  */
 export function scoreTokens(text: string, bits: number, w: Float32Array): TokenScores;
@@ -126,6 +152,12 @@ export function scoreTokens(text: string, bits: number, w: Float32Array | Uint8A
 export interface TokenSink {
   asciiToken(text: string, start: number, end: number, hash: number): void;
   scanRange(text: string, start: number, end: number): void;
+  /**
+   * Optional prefilter: `asciiToken` is only called when `filter[hash & filterMask] !== 0` or the
+   * token is followed by an apostrophe or hyphen (the sink then rehashes the longer run).
+   */
+  readonly filter?: Int32Array;
+  readonly filterMask?: number;
 }
 
 // Two copies of one loop (the weight read differs) so that each stays monomorphic.
@@ -139,11 +171,13 @@ function scoreFloat(text: string, bits: number, w: Float32Array): TokenScores {
   let ends = fused.ends;
   let count = 0;
   let prev = 0x9e3779b1;
+  let bos = true;
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    const cls = c < 0x80 ? ASCII_CLASS[c]! : isWord(c) ? 1 : isCjk(c) ? 2 : 0;
-    if (cls === 0) {
+    const cls = classOf(c);
+    if (cls === 0 || cls === 4) {
+      if (cls === 4) bos = true;
       i++;
       continue;
     }
@@ -170,6 +204,8 @@ function scoreFloat(text: string, bits: number, w: Float32Array): TokenScores {
     sum += w[mix(h, 1) & mask]!;
     sum += w[mix(Math.imul(prev, 0x2545f491) ^ h, 2) & mask]!;
     if (prefix !== -1) sum += w[mix(prefix, 3) & mask]!;
+    if (bos && cls === 1) sum += w[mix(h, 4) & mask]!;
+    bos = cls === 3;
     contrib[count] = sum;
     starts[count] = i;
     ends[count] = j;
@@ -182,6 +218,8 @@ function scoreFloat(text: string, bits: number, w: Float32Array): TokenScores {
 
 function scoreInt8(text: string, bits: number, q: Uint8Array, levels: Float64Array, sink: TokenSink | undefined): TokenScores {
   const mask = (1 << bits) - 1;
+  const filter = sink?.filter ?? ALL;
+  const filterMask = sink?.filter !== undefined ? sink.filterMask! : 0;
   const n = text.length;
   if (fused.cap < (n >> 2) + 16) growFused((n >> 2) + 16);
   let cap = fused.cap;
@@ -190,11 +228,13 @@ function scoreInt8(text: string, bits: number, q: Uint8Array, levels: Float64Arr
   let ends = fused.ends;
   let count = 0;
   let prev = 0x9e3779b1;
+  let bos = true;
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    const cls = c < 0x80 ? ASCII_CLASS[c]! : isWord(c) ? 1 : isCjk(c) ? 2 : 0;
-    if (cls === 0) {
+    const cls = classOf(c);
+    if (cls === 0 || cls === 4) {
+      if (cls === 4) bos = true;
       if (c >= 0x80 && sink !== undefined) sink.scanRange(text, i, i + 1);
       i++;
       continue;
@@ -203,11 +243,16 @@ function scoreInt8(text: string, bits: number, q: Uint8Array, levels: Float64Arr
     let h = Math.imul(0x811c9dc5 ^ c, 0x01000193);
     let prefix = -1;
     let wide = c >= 0x80;
+    // The character that ended a word token (0 at the end of the text).
+    let stop = 0;
     if (cls === 1) {
       for (; j < n; j++) {
         const d = text.charCodeAt(j);
         if (d < 0x80) {
-          if (ASCII_CLASS[d] !== 1) break;
+          if (ASCII_CLASS[d] !== 1) {
+            stop = d;
+            break;
+          }
         } else if (isWord(d)) wide = true;
         else break;
         h = Math.imul(h ^ d, 0x01000193);
@@ -217,7 +262,7 @@ function scoreInt8(text: string, bits: number, q: Uint8Array, levels: Float64Arr
     }
     if (sink !== undefined) {
       if (wide) sink.scanRange(text, i, j);
-      else if (cls === 1) sink.asciiToken(text, i, j, h);
+      else if (cls === 1 && (filter[h & filterMask] !== 0 || stop === 0x27 || stop === 0x2d)) sink.asciiToken(text, i, j, h);
     }
     if (count === cap) {
       growFused(cap * 2);
@@ -230,6 +275,8 @@ function scoreInt8(text: string, bits: number, q: Uint8Array, levels: Float64Arr
     sum += levels[q[mix(h, 1) & mask]!]!;
     sum += levels[q[mix(Math.imul(prev, 0x2545f491) ^ h, 2) & mask]!]!;
     if (prefix !== -1) sum += levels[q[mix(prefix, 3) & mask]!]!;
+    if (bos && cls === 1) sum += levels[q[mix(h, 4) & mask]!]!;
+    bos = cls === 3;
     contrib[count] = sum;
     starts[count] = i;
     ends[count] = j;
@@ -239,6 +286,9 @@ function scoreInt8(text: string, bits: number, q: Uint8Array, levels: Float64Arr
   }
   return { count, contrib, starts, ends };
 }
+
+// The no-prefilter filter: one slot, never zero.
+const ALL = Int32Array.of(1);
 
 const scratch = { cap: 0, ids: new Int32Array(0), starts: new Int32Array(0), ends: new Int32Array(0) };
 

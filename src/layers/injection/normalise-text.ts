@@ -83,8 +83,9 @@ function fastAscii(original: string, depth: number): NormalisedText | undefined 
   let digits = 0;
   let leet = 0;
   // Length of the current run of the base64 alphabet: without a run of 20, no blob to decode.
+  // Where each run of 20+ starts goes to the blob decoder, which then need not look for them.
   let b64 = 0;
-  let longRun = false;
+  const runs: number[] = [];
   for (let i = 0; i < n; i++) {
     const c = original.charCodeAt(i);
     const k = c < 0x80 ? PLAIN_CLASS[c]! : 0;
@@ -124,7 +125,7 @@ function fastAscii(original: string, depth: number): NormalisedText | undefined 
     if (k === 0) return undefined;
     if (c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f) b64++;
     else {
-      if (b64 >= 20) longRun = true;
+      if (b64 >= 20) runs.push(i - b64);
       b64 = 0;
     }
     if (runStart >= 0) {
@@ -159,20 +160,20 @@ function fastAscii(original: string, depth: number): NormalisedText | undefined 
     }
     leetFound = true;
   }
-  if (b64 >= 20) longRun = true;
+  if (b64 >= 20) runs.push(n - b64);
   // Signals in the order the earlier multi-pass version added them.
   const signals = new Set<ObfuscationSignal>();
   if (padding) signals.add("whitespace-padding");
   if (leetFound) signals.add("leet");
   let text = out.toString("latin1", 0, o);
-  if (depth < MAX_DEPTH) text += appendBlobs(original, depth, signals, undefined, longRun);
+  if (depth < MAX_DEPTH) text += appendBlobs(original, depth, signals, undefined, runs);
   return new LazyNormalised(original, depth, text, signals);
 }
 
 /** Decoded blobs, normalised, each after a "\n"; pushes their characters when tracking offsets. */
-function appendBlobs(original: string, depth: number, signals: Set<ObfuscationSignal>, out: Out | undefined, longRun = true): string {
+function appendBlobs(original: string, depth: number, signals: Set<ObfuscationSignal>, out: Out | undefined, runs: boolean | readonly number[] = true): string {
   let text = "";
-  for (const blob of decodeBlobs(original, longRun)) {
+  for (const blob of decodeBlobs(original, runs)) {
     signals.add(blob.kind);
     const inner = normaliseCore(blob.text, depth + 1, false);
     for (const s of inner.signals) signals.add(s);
