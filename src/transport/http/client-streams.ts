@@ -2,6 +2,12 @@ import type { ServerResponse } from "node:http";
 import { idKey, type JsonRpcId } from "../../protocol/json-rpc.js";
 import { httpStatusOf } from "./rate-limit-status.js";
 
+/**
+ * A message ClientStreams could not deliver, and why. A server *request* must then be answered to the
+ * upstream (the owner's job: it knows the relay and the server's id); anything else is audited.
+ */
+export type Undeliverable = (msg: Record<string, unknown>, why: string) => void;
+
 interface Waiting {
   res: ServerResponse;
   sse: boolean;
@@ -12,14 +18,16 @@ interface Waiting {
  * The client side of one 2025-11-25 Streamable HTTP session (HttpSession, and /mcp's AggregateSession):
  * a reply on the POST that asked (JSON, or SSE when the client accepts it and asked for progress),
  * progress on its request's stream, other server messages on the GET stream, or, without one, a server
- * request riding on a pending POST upgraded to SSE (the spec allows either).
+ * request riding on a pending POST upgraded to SSE (the spec allows either). Whatever cannot be
+ * delivered (a server request with neither, a notification without a GET stream, a reply the client
+ * gave up on) goes to `onUndeliverable`: nothing is dropped silently.
  */
 export class ClientStreams {
   private readonly waiting = new Map<string, Waiting>();
   private readonly progress = new Map<string, string>(); // progress token key -> request id key
   private stream?: ServerResponse;
 
-  constructor(private readonly sessionId: string) {}
+  constructor(private readonly sessionId: string, private readonly onUndeliverable: Undeliverable = () => {}) {}
 
   /** Holds `res` for the reply to request `id`; false when that id is already pending. */
   expect(id: JsonRpcId, res: ServerResponse, acceptsSse: boolean, progressToken: unknown): boolean {
@@ -51,10 +59,13 @@ export class ClientStreams {
   /** One message for the client; `line` is its JSON text when the caller already has it. */
   send(msg: Record<string, unknown>, line = JSON.stringify(msg)): void {
     if (!("method" in msg)) {
-      if (typeof msg.id !== "string" && typeof msg.id !== "number") return;
-      const w = this.waiting.get(idKey(msg.id));
-      if (!w) return; // the client gave up on it
-      this.waiting.delete(idKey(msg.id));
+      const key = typeof msg.id === "string" || typeof msg.id === "number" ? idKey(msg.id) : undefined;
+      const w = key !== undefined ? this.waiting.get(key) : undefined;
+      if (!w) {
+        this.onUndeliverable(msg, `the client is no longer waiting for it (id ${String(JSON.stringify(msg.id ?? null)).slice(0, 100)})`);
+        return;
+      }
+      this.waiting.delete(key!);
       if (w.sse) w.res.end(`event: message\ndata: ${line}\n\n`);
       else {
         const { status, headers } = httpStatusOf(msg);
@@ -85,7 +96,10 @@ export class ClientStreams {
         w.res.write(`event: message\ndata: ${line}\n\n`);
         return;
       }
+      this.onUndeliverable(msg, "no GET stream is open and no pending request of the client can carry it (none accepts text/event-stream)");
+      return;
     }
+    this.onUndeliverable(msg, "no GET stream is open");
   }
 
   /** The session ended: close the GET stream; pending POSTs get 503. */

@@ -13,7 +13,7 @@ import { channelKey, ModernChannel, MODERN_VERSIONS } from "./modern-channel.js"
 import { upstreamProblem } from "../open-upstream.js";
 import { UpstreamSupervisors } from "../upstream-supervisor.js";
 import type { BackoffOptions } from "../backoff-policy.js";
-import { refuseRestarting } from "./restarting-reply.js";
+import { refuseBusy, refuseRestarting } from "./restarting-reply.js";
 import { replyError } from "./http-reply.js";
 import { checkOrigin } from "./origin-policy.js";
 import { readPostedMessage } from "./read-message.js";
@@ -52,6 +52,8 @@ export interface Gateway {
   url: string;
   close(): Promise<void>;
   sessionCount(): number;
+  /** Live stateless-era channels (one upstream each): `/mcp/<server>`'s and `/mcp`'s. */
+  channelCount(): number;
   /** Crash/backoff state of every server's stdio upstreams, all endpoints and eras (metrics read it). */
   upstreams: UpstreamSupervisors;
 }
@@ -99,7 +101,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (url.pathname === "/ready") {
       const ready = opts.audit.healthy;
       // `upstreams`: supervised stdio upstreams per server, every endpoint and era (a server in backoff does not make the gateway unready).
-      res.writeHead(ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ready, audit: opts.audit.healthy ? "ok" : "unwritable", servers: [...opts.routes.keys()], sessions: sessions.size, upstreams: supervisors.summary() }));
+      res.writeHead(ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ready, audit: opts.audit.healthy ? "ok" : "unwritable", servers: [...opts.routes.keys()], sessions: sessions.size, channels: channels.size + (aggregate?.channelCount() ?? 0), upstreams: supervisors.summary() }));
       return;
     }
     const m = /^\/mcp\/([A-Za-z0-9_-]+)\/?$/.exec(url.pathname);
@@ -179,7 +181,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         return;
       }
       if (sessions.size >= maxSessions) {
-        replyError(res, 503, "GATEWAY_BUSY", `Portcullis has ${sessions.size} open sessions (the limit); retry later.`, { "retry-after": "5" });
+        refuseBusy(res, opts.audit, { what: "sessions", open: sessions.size, server: route.server.name, caller: principal ? `${principal.kind}:${principal.id}` : undefined, method: "initialize", id });
         return;
       }
       const problem = upstreamProblem(route.server);
@@ -223,6 +225,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     let ch = channels.get(key);
     if (!ch) {
       const caller = principal ? `${principal.kind}:${principal.id}` : undefined;
+      // Each channel is an upstream process: bounded like sessions (idle ones are reaped by the sweeper).
+      if (channels.size >= maxSessions) return refuseBusy(res, opts.audit, { what: "stateless channels", open: channels.size, server: route.server.name, caller, method: typeof m.method === "string" ? m.method : undefined, id });
       // Stdio upstreams are supervised per server: after a crash, no new process before the backoff delay.
       const supervisor = supervisors.for(route.server);
       const admitted = supervisor?.admit();
@@ -234,6 +238,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       channels.set(key, created);
       ch = created;
     }
+    ch.touch();
     if (notification) {
       ch.notify(raw);
       res.writeHead(202).end();
@@ -266,6 +271,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       s.close();
       sessions.delete(s.id);
     }
+    // Stateless channels with nothing in flight, no listen stream and no pending approval: their
+    // upstream stops (an expected stop for the supervisor, not a crash); the next request opens a new one.
+    for (const [k, c] of channels) if (c.reapable(now, idleMs)) {
+      channels.delete(k);
+      c.close();
+    }
     supervisors.prune(); // bounded: servers idle and healthy for an hour are forgotten
   }, Math.min(idleMs, 60_000));
   sweeper.unref();
@@ -279,6 +290,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   return {
     url: `http://${host}:${addr.port}`,
     sessionCount: () => sessions.size,
+    channelCount: () => channels.size + (aggregate?.channelCount() ?? 0),
     upstreams: supervisors,
     async close() {
       clearInterval(sweeper);

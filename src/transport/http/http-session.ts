@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import type { AuditLog } from "../../audit/audit-record.js";
+import type { AuditEntry, AuditLog } from "../../audit/audit-record.js";
 import type { ServerPolicy } from "../../config/server-policy.js";
+import { ERROR_CODES, type ErrorCode } from "../../errors/error-codes.js";
 import type { Pipeline } from "../../pipeline/pipeline.js";
 import { SessionState, type Principal } from "../../pipeline/session-state.js";
 import { auditedLine } from "../../proxy/audited-line.js";
@@ -12,13 +13,16 @@ import { openUpstream, type Upstream } from "../open-upstream.js";
 import { StderrTail, startRun, type UpstreamSupervisor } from "../upstream-supervisor.js";
 import { replyError } from "./http-reply.js";
 import { ClientStreams } from "./client-streams.js";
-
+import { UndeliveredAudit } from "./undelivered-audit.js";
 
 /**
  * One legacy-era (2025-11-25) Streamable HTTP session: its own upstream process and relay. Replies
  * go back on the POST that asked (JSON, or SSE when the client accepts it and asked for progress);
  * progress notifications follow their request's stream; everything else goes to the session's GET
- * stream when one is open.
+ * stream when one is open (a server request may ride a pending POST instead). A server request that
+ * cannot reach the client is refused to the upstream at once (CLIENT_INPUT_UNAVAILABLE, audited
+ * `server_request_refused`); other undeliverable messages are audited, rate-bounded
+ * (`server_message_undelivered`).
  */
 export class HttpSession {
   readonly id = randomUUID();
@@ -28,6 +32,8 @@ export class HttpSession {
   private readonly relay: MessageRelay;
   private readonly upstream: Upstream;
   private readonly streams: ClientStreams;
+  private readonly undelivered: UndeliveredAudit;
+  private readonly record: (e: AuditEntry) => string;
   private closed = false;
 
   /**
@@ -37,10 +43,13 @@ export class HttpSession {
    */
   constructor(opts: { server: ServerPolicy; command?: readonly string[]; pipeline: Pipeline; audit: AuditLog; principal?: Principal; caller?: string; log: (l: string) => void; onClosed: (s: HttpSession) => void; supervisor?: UpstreamSupervisor }) {
     this.principal = opts.principal;
-    this.state = new SessionState(`h_${this.id.slice(0, 8)}`);
+    // Approval grants ("for this session") are keyed by this id: all 122 random bits of the UUID.
+    this.state = new SessionState(`h_${this.id.replaceAll("-", "")}`);
     this.state.principal = opts.principal;
     this.state.caller = opts.caller;
-    this.streams = new ClientStreams(this.id);
+    this.record = (e) => opts.audit.record({ session: this.state.id, caller: opts.caller, server: opts.server.name, ...e });
+    this.undelivered = new UndeliveredAudit(this.record);
+    this.streams = new ClientStreams(this.id, (msg, why) => this.undeliverable(msg, why));
     // The upstream's stderr goes to the operator log (where it went before, inherited), prefixed with the server name.
     const stderr = new StderrTail(opts.server.name, opts.log);
     const run = startRun(opts.supervisor, opts.caller);
@@ -111,6 +120,21 @@ export class HttpSession {
     this.streams.send(JSON.parse(line) as Record<string, unknown>, line);
   }
 
+  /** ClientStreams could not deliver `msg`: refuse a server request upstream; audit the rest. */
+  private undeliverable(msg: Record<string, unknown>, why: string): void {
+    const method = typeof msg.method === "string" ? msg.method : undefined;
+    if (method !== undefined && isValidId(msg.id)) {
+      // Through the relay, as the client's answer: the upstream stops waiting (and an approval the
+      // gateway itself asked by elicitation falls through to its other channels).
+      const code: ErrorCode = "CLIENT_INPUT_UNAVAILABLE";
+      const reason = `Portcullis could not deliver ${method} to the client: ${why}.`;
+      const auditId = this.record({ event: "server_request_refused", severity: "medium", method, decision: "deny", layer: "gateway", rule: "undeliverable-server-request", code, reason });
+      if (!this.closed) this.relay.fromClient(JSON.stringify({ jsonrpc: "2.0", id: msg.id, error: { code: ERROR_CODES[code].rpc, message: reason, data: { portcullis: { layer: "gateway", rule: "undeliverable-server-request", code, auditId } } } }));
+      return;
+    }
+    this.undelivered.note(method ?? "response", why);
+  }
+
   /** DELETE, idle expiry or shutdown: stop the upstream; pending requests get errors from the relay. */
   close(): void {
     this.upstream.stop(true);
@@ -120,6 +144,7 @@ export class HttpSession {
     if (this.closed) return;
     this.closed = true;
     this.streams.end();
+    this.undelivered.flush();
     onClosed(this);
   }
 }

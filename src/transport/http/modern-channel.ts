@@ -13,11 +13,12 @@ import { openUpstream, type Upstream } from "../open-upstream.js";
 import { StderrTail, startRun, type UpstreamRun, type UpstreamSupervisor } from "../upstream-supervisor.js";
 import { httpStatusOf } from "./rate-limit-status.js";
 import { honoredSubset, LISTEN_METHODS, ListenStream, parseListenFilter, type SubscriptionFilter } from "./listen-stream.js";
+import { UndeliveredAudit } from "./undelivered-audit.js";
 
 export const MODERN_VERSIONS = ["2026-07-28"] as const;
 const HANDSHAKE_ID = "portcullis-handshake";
-const CAPS_META = "io.modelcontextprotocol/clientCapabilities";
-const LOG_LEVEL_META = "io.modelcontextprotocol/logLevel";
+export const CAPS_META = "io.modelcontextprotocol/clientCapabilities";
+export const LOG_LEVEL_META = "io.modelcontextprotocol/logLevel";
 /** Our `requestState` for a bridged server->client request; the approval broker's tokens never start so. */
 export const BRIDGE_STATE_PREFIX = "pcsr_";
 /** Listen streams per (server, caller) channel (`/mcp`'s merged listens count one per server). */
@@ -141,13 +142,23 @@ export class ModernChannel {
   /** Subscriptions handed out by subscribe() and not yet attached or released (count towards MAX_LISTENERS). */
   private reserved = 0;
   private handshake?: { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void };
+  private readonly undeliveredAudit: UndeliveredAudit;
+  /** Last request, notification or reply through the channel (the idle sweep). */
+  private lastActive = Date.now();
+  /**
+   * An approval asked through an input_required result may be decided (and its session grants used)
+   * until then: the retry must find this channel, whose session id the approval is bound to.
+   */
+  private approvalsUntil = 0;
   private init?: Record<string, unknown>;
   readonly ready: Promise<Record<string, unknown>>;
   closed = false;
 
   constructor(opts: ModernChannelOptions) {
     this.opts = opts;
-    this.state = new SessionState(`m_${Math.random().toString(16).slice(2, 10)}`);
+    // Approval grants ("for this session") and requestStates are bound to this id: crypto-random, 122 bits.
+    this.state = new SessionState(`m_${randomUUID().replaceAll("-", "")}`);
+    this.undeliveredAudit = new UndeliveredAudit((e) => void this.record(e));
     this.state.principal = opts.principal;
     this.state.caller = opts.caller;
     this.ready = new Promise((resolve, reject) => (this.handshake = { resolve, reject }));
@@ -176,6 +187,23 @@ export class ModernChannel {
     this.upstream.write(JSON.stringify({ jsonrpc: "2.0", id: HANDSHAKE_ID, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: { sampling: {}, elicitation: { form: {} } }, clientInfo: { name: "portcullis-gateway", version: "0.1.0" } } }));
   }
 
+  /** A request for this channel is on its way (routing, handshake): not idle. */
+  touch(): void {
+    this.lastActive = Date.now();
+  }
+
+  /**
+   * May the idle sweep close this channel? Handshake done, nothing in flight (requests, parked server
+   * requests, our own requests), no listen streams (open or being opened), no approval that a retry may still need,
+   * and no activity for `idleMs`.
+   */
+  reapable(now: number, idleMs: number): boolean {
+    // A handshake in progress has requests awaiting it (not in `waiting` yet); a hung one is reaped eventually.
+    if (this.handshake !== undefined && now - this.lastActive <= Math.max(idleMs, this.opts.server.timeoutMs)) return false;
+    if (this.closed || this.waiting.size > 0 || this.parked.size > 0 || this.internal.size > 0 || this.listenerCount > 0 || this.uriRefs.size > 0) return false;
+    return now >= this.approvalsUntil && now - this.lastActive > idleMs;
+  }
+
   /** Open `subscriptions/listen` streams (for /ready and tests). */
   get listenerCount(): number {
     return this.listeners.size + this.reserved;
@@ -186,6 +214,7 @@ export class ModernChannel {
    * notification for it (progress, logging) was streamed and the client accepts SSE.
    */
   request(msg: Record<string, unknown>, res: ServerResponse, acceptsSse = false): void {
+    this.touch();
     const params = (typeof msg.params === "object" && msg.params !== null ? msg.params : {}) as Record<string, unknown>;
     if (typeof params.requestState === "string" && params.requestState.startsWith(BRIDGE_STATE_PREFIX)) {
       this.resume(msg, params, res, acceptsSse);
@@ -208,6 +237,7 @@ export class ModernChannel {
 
   /** A client notification. Cancellations are mapped to the internal id (or end a listen stream). */
   notify(raw: string): void {
+    this.touch();
     let msg: Record<string, unknown> | undefined;
     try {
       msg = JSON.parse(raw) as Record<string, unknown>;
@@ -288,6 +318,7 @@ export class ModernChannel {
   async subscribe(filter: SubscriptionFilter, envelope: unknown): Promise<ChannelSubscription | undefined> {
     // The slot is taken before the first await: listens racing each other cannot exceed the limit.
     if (this.listenerCount >= MAX_LISTENERS) throw new ListenLimitError();
+    this.touch();
     this.reserved++;
     let reserving = true;
     const unreserve = () => {
@@ -313,6 +344,7 @@ export class ModernChannel {
     const release = () => {
       if (released) return;
       released = true;
+      this.touch(); // idle from the end of its last listen
       unreserve();
       if (sink) this.listeners.delete(sink);
       granted.forEach((u) => this.releaseUri(u, envelope));
@@ -391,8 +423,14 @@ export class ModernChannel {
   }
 
   private answer(w: Waiting, res: ServerResponse, msg: Record<string, unknown>): void {
+    this.touch();
     msg.id = w.id;
     const result = msg.result as Record<string, unknown> | undefined;
+    if (result?.resultType === "input_required") {
+      // An approval asked of the client: pending up to ttl, then its session grants live up to ttl more.
+      const ttl = approvalsFor(this.opts.pipeline)?.settings.ttlMs ?? 0;
+      this.approvalsUntil = Math.max(this.approvalsUntil, Date.now() + 2 * ttl);
+    }
     if (result) {
       result.resultType ??= "complete";
       // Private, uncached: what a caller may see depends on their policy and can change at any time.
@@ -616,8 +654,9 @@ export class ModernChannel {
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id, error: { code, message } }));
   }
 
+  /** Audited at most once per method per minute (with a count): a chatty server cannot flood the log. */
   private undelivered(method: string, why: string, from: "upstream" | "client" = "upstream"): void {
-    this.record({ event: "server_message_undelivered", severity: "info", method, decision: "deny", layer: "gateway", reason: `${from === "upstream" ? "upstream" : "client"} message not delivered: ${why}` });
+    this.undeliveredAudit.note(method, why, from);
   }
 
   private record(e: AuditEntry): string {
@@ -643,6 +682,7 @@ export class ModernChannel {
     // An unexpected exit ends listen streams abruptly: the client sees a remote close and re-listens.
     for (const l of this.listeners) l.end(expected, this.init?.serverInfo);
     this.listeners.clear();
+    this.undeliveredAudit.flush();
     this.opts.onClosed();
   }
 }

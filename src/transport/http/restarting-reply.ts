@@ -14,3 +14,16 @@ export function refuseRestarting(res: ServerResponse, audit: AuditLog, refused: 
   audit.record({ event: "upstream_restarting", severity: "low", server: ctx.server, caller: ctx.caller, method: ctx.method, decision: "deny", layer: "supervisor", code: "UPSTREAM_RESTARTING", reason: `${ctx.endpoint ? `${ctx.endpoint}: ` : ""}upstream ${how}; restart allowed in ${refused.retryAfterMs} ms` });
   replyError(res, 503, "UPSTREAM_RESTARTING", `Portcullis is restarting server "${ctx.server}" (it ${how}); retry in ${secs} s.`, { "retry-after": String(secs) }, ctx.id ?? null);
 }
+
+/** Seconds a client is told to wait when the gateway is at its session or channel limit. */
+export const BUSY_RETRY_AFTER_S = 5;
+
+/**
+ * A new session or stateless channel refused because the limit (`max_sessions`) is reached: HTTP 503,
+ * `Retry-After` and the JSON-RPC error GATEWAY_BUSY, audited `gateway_busy`.
+ */
+export function refuseBusy(res: ServerResponse, audit: AuditLog, ctx: { what: string; open: number; server?: string; caller?: string; method?: string; id?: string | number | null; endpoint?: string }): void {
+  const reason = `${ctx.endpoint ? `${ctx.endpoint}: ` : ""}${ctx.open} open ${ctx.what} (the limit, max_sessions); a new one was refused`;
+  audit.record({ event: "gateway_busy", severity: "medium", server: ctx.server, caller: ctx.caller, method: ctx.method, decision: "deny", layer: "gateway", code: "GATEWAY_BUSY", reason });
+  replyError(res, 503, "GATEWAY_BUSY", `Portcullis has ${ctx.open} open ${ctx.what} (the limit); retry later.`, { "retry-after": String(BUSY_RETRY_AFTER_S) }, ctx.id ?? null);
+}

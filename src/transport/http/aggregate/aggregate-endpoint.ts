@@ -4,7 +4,7 @@ import type { AuditLog } from "../../../audit/audit-record.js";
 import type { Principal } from "../../../pipeline/session-state.js";
 import { upstreamProblem } from "../../open-upstream.js";
 import { UpstreamSupervisors, type Admission } from "../../upstream-supervisor.js";
-import { refuseRestarting } from "../restarting-reply.js";
+import { refuseBusy, refuseRestarting } from "../restarting-reply.js";
 import type { AuthResult, GatewayRoute } from "../gateway.js";
 import { replyError } from "../http-reply.js";
 import { readPostedMessage } from "../read-message.js";
@@ -16,6 +16,8 @@ export interface AggregateEndpoint {
   /** A request to `/mcp` (after the gateway's Origin/Host check). */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   sessionCount(): number;
+  /** Live 2026-07-28 channels (one upstream each). */
+  channelCount(): number;
   close(): void;
 }
 
@@ -49,7 +51,7 @@ export function createAggregateEndpoint(opts: AggregateOptions): AggregateEndpoi
   const sessions = new Map<string, AggregateSession>();
   const maxSessions = opts.maxSessions ?? 100;
   const supervisors = opts.supervisors ?? new UpstreamSupervisors({ audit: opts.audit, log: opts.log });
-  const modern = new ModernAggregate({ routes: byName, audit: opts.audit, log: opts.log, supervisors });
+  const modern = new ModernAggregate({ routes: byName, audit: opts.audit, log: opts.log, supervisors, maxCallers: opts.maxSessions });
 
   const idleMs = opts.idleTimeoutMs ?? 30 * 60_000;
   const sweeper = setInterval(() => {
@@ -58,6 +60,7 @@ export function createAggregateEndpoint(opts: AggregateOptions): AggregateEndpoi
       sessions.delete(s.id);
       s.close();
     }
+    modern.sweep(now, idleMs); // idle 2026-07-28 channels: expected stops
   }, Math.min(idleMs, 60_000));
   sweeper.unref();
 
@@ -148,11 +151,11 @@ export function createAggregateEndpoint(opts: AggregateOptions): AggregateEndpoi
       replyError(res, 400, "INVALID_REQUEST", "No Mcp-Session-Id: start a session with an initialize request (or send 2026-07-28 requests with their _meta envelope).", {}, id);
       return;
     }
+    const caller = principal ? `${principal.kind}:${principal.id}` : undefined;
     if (sessions.size >= maxSessions) {
-      replyError(res, 503, "GATEWAY_BUSY", `Portcullis has ${sessions.size} open /mcp sessions (the limit); retry later.`, { "retry-after": "5" });
+      refuseBusy(res, opts.audit, { what: "/mcp sessions", open: sessions.size, caller, method: "initialize", id, endpoint: "/mcp" });
       return;
     }
-    const caller = principal ? `${principal.kind}:${principal.id}` : undefined;
     // Servers in crash backoff are left out of the new session (audited with its initialize); when
     // every reachable server is, the answer is the 503 + Retry-After that /mcp/<server> gives.
     const reachable = routes.filter((r) => allowed.has(r.server.name));
@@ -177,6 +180,7 @@ export function createAggregateEndpoint(opts: AggregateOptions): AggregateEndpoi
   return {
     handle,
     sessionCount: () => sessions.size,
+    channelCount: () => modern.channelCount,
     close() {
       clearInterval(sweeper);
       for (const s of sessions.values()) s.close();

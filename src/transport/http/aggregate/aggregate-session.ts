@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import type { AuditLog } from "../../../audit/audit-record.js";
+import type { AuditEntry, AuditLog } from "../../../audit/audit-record.js";
+import { ERROR_CODES, type ErrorCode } from "../../../errors/error-codes.js";
 import type { Principal } from "../../../pipeline/session-state.js";
 import { idKey, type JsonRpcId } from "../../../protocol/json-rpc.js";
 import type { GatewayRoute } from "../gateway.js";
@@ -10,6 +11,7 @@ import { ClientStreams } from "../client-streams.js";
 import { mergeInitialize } from "./merge-results.js";
 import { ServerLink } from "./server-link.js";
 import type { UpstreamSupervisors } from "../../upstream-supervisor.js";
+import { UndeliveredAudit } from "../undelivered-audit.js";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : undefined);
@@ -26,7 +28,9 @@ const LIST_CHANGED = [["tools", "notifications/tools/list_changed"], ["prompts",
  * own request id (the reply goes back with the client's id, otherwise unchanged), and relays server
  * requests (sampling, elicitation, roots) to the client under ids of its own, routing the answers
  * back. A server that fails is left out (its calls get UPSTREAM_UNAVAILABLE from its relay); the
- * session ends when every server has gone.
+ * session ends when every server has gone. A server request the client cannot be reached for is
+ * refused to that server at once (CLIENT_INPUT_UNAVAILABLE, audited `server_request_refused`); other
+ * undeliverable messages, and client replies to ids nobody asked, are audited (rate-bounded).
  */
 export class AggregateSession {
   readonly id = randomUUID();
@@ -46,6 +50,9 @@ export class AggregateSession {
   private askSeq = 0;
   /** Servers left out at the start (crash backoff): audited `server-omitted` with the initialize. */
   private readonly omitted: readonly { server: string; why: string }[];
+  /** The session's id in audit lines and approval grants (all 122 random bits of its UUID). */
+  private readonly auditSession: string;
+  private readonly undelivered: UndeliveredAudit;
   private initialized = false;
   private ended = false;
 
@@ -60,8 +67,10 @@ export class AggregateSession {
     this.caller = opts.caller;
     this.onClosed = opts.onClosed;
     this.omitted = opts.omitted ?? [];
-    const auditSession = `g_${this.id.slice(0, 8)}`;
-    this.streams = new ClientStreams(this.id);
+    const auditSession = `g_${this.id.replaceAll("-", "")}`;
+    this.auditSession = auditSession;
+    this.undelivered = new UndeliveredAudit((e) => this.record(e));
+    this.streams = new ClientStreams(this.id, (msg, why) => this.undeliverable(msg, why));
     this.router = new AggregateRouter({ audit: opts.audit, log: opts.log, session: auditSession, caller: opts.caller });
     for (const r of opts.routes) {
       this.links.set(r.server.name, new ServerLink({
@@ -154,7 +163,7 @@ export class AggregateSession {
 
   private leftOut(server: string, why: string, code: "UPSTREAM_UNAVAILABLE" | "UPSTREAM_RESTARTING"): void {
     this.log(`/mcp session ${this.id}: server "${server}" left out: ${why}`);
-    this.audit.record({ event: "upstream_error", severity: code === "UPSTREAM_RESTARTING" ? "medium" : "high", session: `g_${this.id.slice(0, 8)}`, caller: this.caller, server, method: "initialize", decision: "deny", layer: "aggregate", rule: "server-omitted", code, reason: `server "${server}" was left out of the /mcp session: ${why}` });
+    this.audit.record({ event: "upstream_error", severity: code === "UPSTREAM_RESTARTING" ? "medium" : "high", session: this.auditSession, caller: this.caller, server, method: "initialize", decision: "deny", layer: "aggregate", rule: "server-omitted", code, reason: `server "${server}" was left out of the /mcp session: ${why}` });
   }
 
   private backend(allowed: ReadonlySet<string>): AggregateBackend {
@@ -181,7 +190,7 @@ export class AggregateSession {
     const key = isValidId(msg.id) ? idKey(msg.id) : undefined;
     const f = key ? this.serverAsks.get(key) : undefined;
     if (!f) {
-      this.log(`/mcp session ${this.id}: dropped a client reply to unknown id ${JSON.stringify(msg.id)}`);
+      this.undelivered.note("response", `the client answered an id no server asked (or one already answered, withdrawn or refused): ${String(JSON.stringify(msg.id ?? null)).slice(0, 100)}`, "client");
       return;
     }
     this.serverAsks.delete(key!);
@@ -214,6 +223,26 @@ export class AggregateSession {
     this.streams.send(msg);
   }
 
+  /** ClientStreams could not deliver `msg`: a server request is refused to its server; the rest is audited. */
+  private undeliverable(msg: Obj, why: string): void {
+    const method = typeof msg.method === "string" ? msg.method : undefined;
+    const key = method !== undefined && isValidId(msg.id) ? idKey(msg.id) : undefined;
+    const f = key !== undefined ? this.serverAsks.get(key) : undefined;
+    if (method === undefined || !f) {
+      this.undelivered.note(method ?? "response", why);
+      return;
+    }
+    this.serverAsks.delete(key!);
+    const code: ErrorCode = "CLIENT_INPUT_UNAVAILABLE";
+    const reason = `Portcullis could not deliver ${method} to the client: ${why}.`;
+    const auditId = this.record({ event: "server_request_refused", severity: "medium", server: f.link.name, method, decision: "deny", layer: "gateway", rule: "undeliverable-server-request", code, reason });
+    if (!f.link.closed) f.link.send({ jsonrpc: "2.0", id: f.id, error: { code: ERROR_CODES[code].rpc, message: reason, data: { portcullis: { layer: "gateway", rule: "undeliverable-server-request", code, auditId } } } });
+  }
+
+  private record(e: AuditEntry): string {
+    return this.audit.record({ session: this.auditSession, caller: this.caller, ...e });
+  }
+
   private linkClosed(link: ServerLink): void {
     if (this.ended || this.links.get(link.name) !== link) return;
     this.router.resources.forget(link.name);
@@ -232,6 +261,7 @@ export class AggregateSession {
     this.ended = true;
     for (const l of this.links.values()) l.close();
     this.streams.end();
+    this.undelivered.flush();
     this.onClosed(this);
   }
 }

@@ -4,9 +4,9 @@ import type { Principal } from "../../../pipeline/session-state.js";
 import { modernEnvelope, PROTOCOL_VERSION_META } from "../../../protocol/era.js";
 import type { JsonRpcId, JsonRpcRequest } from "../../../protocol/json-rpc.js";
 import type { GatewayRoute } from "../gateway.js";
-import { channelKey, ListenLimitError, ModernChannel, MAX_LISTENERS, MAX_LISTEN_URIS, MODERN_VERSIONS, type ChannelSubscription } from "../modern-channel.js";
+import { CAPS_META, channelKey, ListenLimitError, LOG_LEVEL_META, ModernChannel, MAX_LISTENERS, MAX_LISTEN_URIS, MODERN_VERSIONS, type ChannelSubscription } from "../modern-channel.js";
 import { filterAccepts, ListenStream, parseListenFilter, type SubscriptionFilter } from "../listen-stream.js";
-import { refuseRestarting } from "../restarting-reply.js";
+import { refuseBusy, refuseRestarting } from "../restarting-reply.js";
 import type { Admission, UpstreamSupervisors } from "../../upstream-supervisor.js";
 import { AggregateRouter, isListMethod, type AggregateBackend } from "./aggregate-router.js";
 import { CapturedReply } from "./captured-reply.js";
@@ -24,7 +24,9 @@ const obj = (v: unknown): Obj | undefined => (typeof v === "object" && v !== nul
  * `subscriptions/listen` opens one subscription per server on its channel and merges them into one
  * SSE stream. Channels' stdio upstreams report to the gateway's per-server supervisors: a server in
  * crash backoff is left out of lists, discover and listens (audited), and a request routed to it
- * gets 503 + Retry-After (UPSTREAM_RESTARTING).
+ * gets 503 + Retry-After (UPSTREAM_RESTARTING). Channels idle for the gateway's idle timeout are
+ * reaped (`sweep`), with the per-caller bookkeeping once a caller's last channel has gone; at most
+ * `maxCallers` sets of credentials have channels at once (a new one beyond gets 503 GATEWAY_BUSY).
  */
 export class ModernAggregate {
   private readonly channels = new Map<string, ModernChannel>();
@@ -34,8 +36,26 @@ export class ModernAggregate {
   private readonly inflight = new Map<string, string>();
   /** Caller and listen request id -> ends that merged listen (notifications/cancelled). */
   private readonly listens = new Map<string, () => void>();
+  /** Live channels per set of credentials (channelKey without the server), and per principal id (its router). */
+  private readonly perCredentials = new Map<string, number>();
+  private readonly perPrincipal = new Map<string, number>();
 
-  constructor(private readonly opts: { routes: ReadonlyMap<string, GatewayRoute>; audit: AuditLog; log: (l: string) => void; supervisors?: UpstreamSupervisors; keepAliveMs?: number }) {}
+  constructor(private readonly opts: { routes: ReadonlyMap<string, GatewayRoute>; audit: AuditLog; log: (l: string) => void; supervisors?: UpstreamSupervisors; keepAliveMs?: number; maxCallers?: number }) {}
+
+  /** Live channels (one upstream each). */
+  get channelCount(): number {
+    return this.channels.size;
+  }
+
+  /** Closes channels idle for `idleMs` (nothing in flight, no listen, no pending approval): expected stops. */
+  sweep(now: number, idleMs: number): void {
+    for (const [k, c] of this.channels) if (c.reapable(now, idleMs)) {
+      this.forget(k, c);
+      c.close();
+    }
+    // Routers of callers whose requests opened no channel (ping, refusals) go too.
+    for (const pid of this.routers.keys()) if (!this.perPrincipal.has(pid)) this.routers.delete(pid);
+  }
 
   async handle(m: Obj, raw: string, res: ServerResponse, principal: Principal | undefined, allowed: readonly string[], notification: boolean, acceptsSse = false): Promise<void> {
     const id = typeof m.id === "string" || typeof m.id === "number" ? m.id : null;
@@ -61,6 +81,12 @@ export class ModernAggregate {
     }
     const method = String(m.method);
     const params = obj(m.params) ?? {};
+    if (method === "ping") {
+      json(res, 200, { jsonrpc: "2.0", id, result: { resultType: "complete" } });
+      return;
+    }
+    // A caller without channels would open new ones (one upstream per server): bounded like sessions.
+    if (this.full(principal)) return this.refuseBusy(res, principal, method, id);
     const router = this.routerFor(principal);
     const backend = this.backend(allowed, principal, envelope!);
     if (method === "server/discover") {
@@ -76,10 +102,6 @@ export class ModernAggregate {
         supportedVersions: [...MODERN_VERSIONS], capabilities: mergeCapabilities(caps.filter((c) => c !== undefined)), resultType: "complete", ttlMs: 0, cacheScope: "private",
         _meta: { "io.modelcontextprotocol/serverInfo": { ...AGGREGATE_SERVER_INFO } },
       } });
-      return;
-    }
-    if (method === "ping") {
-      json(res, 200, { jsonrpc: "2.0", id, result: { resultType: "complete" } });
       return;
     }
     if (method === "subscriptions/listen") return this.listen(m, id, res, principal, allowed, router, backend);
@@ -98,6 +120,7 @@ export class ModernAggregate {
       ch = this.channel(t.server, principal);
       await ch.ready;
     } catch (e) {
+      if (e instanceof BusyError) return this.refuseBusy(res, principal, method, id);
       if (e instanceof RestartingError) return refuseRestarting(res, this.opts.audit, e.refused, { server: t.server, caller: callerOf(principal), method, id, endpoint: "/mcp" });
       json(res, 200, router.deny(id, method, params, "UPSTREAM_UNAVAILABLE", "upstream-unavailable", `Portcullis could not reach server "${t.server}": ${(e as Error).message}.`, true, t.server));
       return;
@@ -114,6 +137,9 @@ export class ModernAggregate {
   close(): void {
     for (const c of this.channels.values()) c.close();
     this.channels.clear();
+    this.perCredentials.clear();
+    this.perPrincipal.clear();
+    this.routers.clear();
   }
 
   /**
@@ -221,7 +247,7 @@ export class ModernAggregate {
         const ch = this.channel(s, principal);
         await ch.ready; // a rejection leaves the server out (the router audits it)
         const captured = new CapturedReply(this.opts.routes.get(s)!.server.timeoutMs + 5_000);
-        ch.request({ jsonrpc: "2.0", id: 0 as JsonRpcId, method, params: { ...params, _meta: obj(params._meta) ?? envelope } }, captured.res);
+        ch.request({ jsonrpc: "2.0", id: 0 as JsonRpcId, method, params: { ...params, _meta: internalMeta(obj(params._meta) ?? envelope) } }, captured.res);
         return captured.reply;
       },
     };
@@ -231,7 +257,12 @@ export class ModernAggregate {
   private channel(server: string, principal: Principal | undefined): ModernChannel {
     const k = key(server, principal);
     const existing = this.channels.get(k);
-    if (existing && !existing.closed) return existing;
+    if (existing && !existing.closed) {
+      existing.touch();
+      return existing;
+    }
+    if (existing) this.forget(k, existing);
+    if (this.full(principal)) throw new BusyError();
     const route = this.opts.routes.get(server)!;
     const supervisor = this.opts.supervisors?.for(route.server);
     const admitted = supervisor?.admit();
@@ -239,10 +270,43 @@ export class ModernAggregate {
     const created: ModernChannel = new ModernChannel({
       server: route.server, pipeline: route.pipeline, audit: this.opts.audit, principal, log: this.opts.log, supervisor, keepAliveMs: this.opts.keepAliveMs,
       caller: callerOf(principal),
-      onClosed: () => this.channels.get(k) === created && this.channels.delete(k),
+      onClosed: () => this.forget(k, created),
     });
     this.channels.set(k, created);
+    const cred = credentialsKey(principal);
+    this.perCredentials.set(cred, (this.perCredentials.get(cred) ?? 0) + 1);
+    const pid = principal?.id ?? "";
+    this.perPrincipal.set(pid, (this.perPrincipal.get(pid) ?? 0) + 1);
     return created;
+  }
+
+  /** New credentials may not open channels: `maxCallers` sets of credentials have some already. */
+  private full(principal: Principal | undefined): boolean {
+    return !this.perCredentials.has(credentialsKey(principal)) && this.perCredentials.size >= (this.opts.maxCallers ?? 100);
+  }
+
+  private refuseBusy(res: ServerResponse, principal: Principal | undefined, method: string, id: JsonRpcId | null): void {
+    refuseBusy(res, this.opts.audit, { what: "callers with stateless channels", open: this.perCredentials.size, caller: callerOf(principal), method, id, endpoint: "/mcp" });
+  }
+
+  /** A channel went (reaped, exited, replaced): drop it, and the caller's bookkeeping with its last channel. */
+  private forget(k: string, ch: ModernChannel): void {
+    if (this.channels.get(k) !== ch) return;
+    this.channels.delete(k);
+    const principal = ch.state.principal;
+    const cred = credentialsKey(principal);
+    const n = (this.perCredentials.get(cred) ?? 1) - 1;
+    if (n > 0) this.perCredentials.set(cred, n);
+    else this.perCredentials.delete(cred);
+    const pid = principal?.id ?? "";
+    const p = (this.perPrincipal.get(pid) ?? 1) - 1;
+    if (p > 0) this.perPrincipal.set(pid, p);
+    else {
+      // The caller's router (which server listed which URI) goes with its last channel; its
+      // requests and listens in flight ended with their channels (their close handlers clean up).
+      this.perPrincipal.delete(pid);
+      this.routers.delete(pid);
+    }
   }
 
   private routerFor(principal: Principal | undefined): AggregateRouter {
@@ -253,6 +317,13 @@ export class ModernAggregate {
       this.routers.set(k, r);
     }
     return r;
+  }
+}
+
+/** A new channel was refused: too many callers have channels (max_sessions). */
+class BusyError extends Error {
+  constructor() {
+    super("the gateway is at its limit of callers with stateless channels (max_sessions)");
   }
 }
 
@@ -272,6 +343,19 @@ function unionFilter(parts: readonly SubscriptionFilter[], order: readonly strin
   return out;
 }
 
+/**
+ * `_meta` for a request `/mcp` makes of a channel itself (lists, resource routing): no client capability
+ * (a server's sampling/elicitation must never be bridged onto it: its input_required answer would be
+ * taken for the list reply), and no progress token or log level (nobody reads its stream).
+ */
+export function internalMeta(meta: Obj | undefined): Obj | undefined {
+  if (!meta) return undefined;
+  const { [CAPS_META]: _caps, [LOG_LEVEL_META]: _level, progressToken: _token, ...rest } = meta;
+  return rest;
+}
+
+/** One set of credentials (channelKey without the server). */
+const credentialsKey = (principal: Principal | undefined) => channelKey("", principal);
 const callerOf = (principal: Principal | undefined) => (principal ? `${principal.kind}:${principal.id}` : undefined);
 /** One channel per server and credentials (principal and scopes), as on `/mcp/<server>`. */
 const key = channelKey;
