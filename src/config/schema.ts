@@ -202,6 +202,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       allowed_origins: z.array(z.string()).optional().describe("Browser origins allowed to call the gateway"),
       max_sessions: z.number().int().positive().optional(),
+      idle_timeout_s: z.number().positive().max(86_400).optional().describe("Close sessions and stateless channels idle this long (default 1800)"),
       metrics: serveMetricsSchema.optional().describe("Expose Prometheus metrics at GET /metrics (docs/metrics.md)"),
     })
     .optional(),

@@ -56,6 +56,11 @@ servers:
     expect(errorOf("defaults:\n  timeout_s: soon\n")).toMatch(/:2:14: defaults\.timeout_s: expected number, got string "soon"/);
   });
 
+  it("serve.idle_timeout_s: accepted when positive, refused otherwise with file and line", () => {
+    expect(parse("serve:\n  idle_timeout_s: 60\n").serve?.idle_timeout_s).toBe(60);
+    expect(errorOf("serve:\n  idle_timeout_s: 0\n")).toMatch(/portcullis\.yaml:2:\d+: serve\.idle_timeout_s/);
+  });
+
   it("rejects invalid regular expressions in argument rules", () => {
     expect(errorOf("servers:\n  a:\n    tools:\n      policies:\n        t: { arguments: { p: { pattern: '([' } } }\n")).toMatch(/pattern: not a valid regular expression/);
   });

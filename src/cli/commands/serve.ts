@@ -59,6 +59,7 @@ export const serveCommand: Command = async (args, io) => {
     routes, audit: metrics?.audit ?? audit, host, port,
     allowedOrigins: [...(cfg.loaded.raw.serve?.allowed_origins ?? []), ...(values["allow-origin"] ?? [])],
     maxSessions: cfg.loaded.raw.serve?.max_sessions,
+    idleTimeoutMs: cfg.loaded.raw.serve?.idle_timeout_s !== undefined ? cfg.loaded.raw.serve.idle_timeout_s * 1000 : undefined,
     authenticate: serveAuth?.authenticate,
     handlers: [...(metrics ? [metrics.handler] : []), ...(serveAuth?.handlers ?? []), approvals.handler],
   });
