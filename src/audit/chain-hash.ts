@@ -1,4 +1,9 @@
+import * as crypto from "node:crypto";
 import { createHash, createHmac } from "node:crypto";
+
+// crypto.hash (Node >= 20.12) skips the Hash object: about twice as fast for a line-sized input,
+// and this runs once per audit line on the reply path.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: "hex") => string }).hash;
 
 /** `prev` of the first line of a chain: there is no previous line. */
 export const GENESIS_HASH = "0".repeat(64);
@@ -15,7 +20,7 @@ export type ChainHasher = (body: string) => string;
 
 /** SHA-256 when no key is configured; HMAC-SHA256 with the key otherwise. */
 export function chainHasher(key?: string | Buffer): ChainHasher {
-  if (key === undefined || key.length === 0) return (body) => createHash("sha256").update(body).digest("hex");
+  if (key === undefined || key.length === 0) return oneShot ? (body) => oneShot!("sha256", body, "hex") : (body) => createHash("sha256").update(body).digest("hex");
   return (body) => HMAC_PREFIX + createHmac("sha256", key).update(body).digest("hex");
 }
 

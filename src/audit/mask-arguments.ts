@@ -10,8 +10,15 @@ export const normaliseKey = (k: string) => k.toLowerCase().replace(/[^a-z0-9]/g,
  * strings and lists truncated, deep nesting cut. Over-masking is fine here; leaking is not.
  */
 export function maskArguments(value: unknown, secretKeys: readonly string[]): unknown {
-  const needles = secretKeys.map(normaliseKey).filter(Boolean);
-  return mask(value, needles, 0);
+  return mask(value, needlesOf(secretKeys), 0);
+}
+
+// A server's key list is one array for the process's life: normalise it once, not on every call.
+const NEEDLES = new WeakMap<readonly string[], string[]>();
+function needlesOf(secretKeys: readonly string[]): string[] {
+  let n = NEEDLES.get(secretKeys);
+  if (!n) NEEDLES.set(secretKeys, (n = secretKeys.map(normaliseKey).filter(Boolean)));
+  return n;
 }
 
 function mask(v: unknown, needles: string[], depth: number): unknown {
