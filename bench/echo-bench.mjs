@@ -20,11 +20,14 @@ const modes = {
 };
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+// Calls before measuring: enough for V8 to finish optimising the hot paths of every process (a
+// long-running proxy is measured in its steady state, not while its JIT is still compiling).
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3000);
 
 async function measure(mode, concurrency) {
   const client = new Client({ name: "bench", version: "1" });
   await client.connect(new StdioClientTransport({ command: process.execPath, args: modes[mode], stderr: "ignore" }));
-  const r = await echoLoad(client, { calls: CALLS, concurrency, warmup: 200, label: mode });
+  const r = await echoLoad(client, { calls: CALLS, concurrency, warmup: WARMUP, label: mode });
   await client.close();
   return r;
 }
