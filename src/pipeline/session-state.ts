@@ -34,7 +34,8 @@ export class SessionState {
   /** Facts earlier messages established, e.g. "injection_seen" (used to tighten approval). */
   readonly flags = new Set<string>();
 
-  constructor(id: string = `s_${randomUUID().slice(0, 8)}`) {
+  // Unguessable and collision-free: approval grants "for this session" are keyed by it, across processes.
+  constructor(id: string = `s_${randomUUID().replaceAll("-", "")}`) {
     this.id = id;
   }
 
