@@ -8,7 +8,9 @@
 //    An upper bound, not a measure of quality.
 // 3. Speed: throughput on benign outputs, and latency for a 10 KB output.
 //
-//   node bench/detect-bench.mjs [DATA_DIR] [--no-cv]
+//   node bench/detect-bench.mjs [DATA_DIR] [--no-cv] [--speed-only]
+//
+// --speed-only: only 3 (to compare builds, run the old and the new one alternately).
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -20,7 +22,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const argv = process.argv.slice(2);
 const dataDir = resolve(argv.find((a) => !a.startsWith("--")) ?? join(root, "..", "shared", "data"));
 
-if (!argv.includes("--no-cv")) {
+const speedOnly = argv.includes("--speed-only");
+if (!argv.includes("--no-cv") && !speedOnly) {
   console.log("=== HELD-OUT (family-, carrier- and payload-grouped 4-fold CV; scripts/train-injection-model.mjs --cv-only)");
   const cv = spawnSync(process.execPath, [join(root, "scripts", "train-injection-model.mjs"), "--cv-only", "--data", dataDir], { encoding: "utf8", maxBuffer: 64 << 20 });
   if (cv.status !== 0) {
@@ -52,23 +55,26 @@ function metrics(set, flag) {
 }
 
 // The verdict, not the bare score: an output verdict resting on the model alone needs the higher bar.
-for (const it of items) it.flag = Object.fromEntries(Object.keys(THRESHOLDS).map((name) => [name, detectInjection(it.text, { kind: it.kind, threshold: name }).verdict === "injection"]));
-for (const [name, th] of Object.entries(THRESHOLDS)) {
-  console.log(`\nthreshold ${name} (${th})\nkind          n  precision  recall     FPR      F1`);
-  for (const kind of ["output", "description", "prompt"]) {
-    const m = metrics(items.filter((i) => i.kind === kind), (i) => i.flag[name]);
-    console.log(`${kind.padEnd(11)} ${String(m.n).padStart(5)} ${pct(m.precision)} ${pct(m.recall)} ${pct(m.fpr)} ${pct(m.f1)}`);
+if (!speedOnly) inSample();
+function inSample() {
+  for (const it of items) it.flag = Object.fromEntries(Object.keys(THRESHOLDS).map((name) => [name, detectInjection(it.text, { kind: it.kind, threshold: name }).verdict === "injection"]));
+  for (const [name, th] of Object.entries(THRESHOLDS)) {
+    console.log(`\nthreshold ${name} (${th})\nkind          n  precision  recall     FPR      F1`);
+    for (const kind of ["output", "description", "prompt"]) {
+      const m = metrics(items.filter((i) => i.kind === kind), (i) => i.flag[name]);
+      console.log(`${kind.padEnd(11)} ${String(m.n).padStart(5)} ${pct(m.precision)} ${pct(m.recall)} ${pct(m.fpr)} ${pct(m.f1)}`);
+    }
   }
-}
-console.log(`\nby tag (threshold default): detection rate for injection tags, false-alarm rate for benign tags`);
-const tags = new Map();
-for (const it of items) {
-  const k = `${it.kind}/${it.label === "injection" ? "inj" : "ben"}/${it.tag}`;
-  (tags.get(k) ?? tags.set(k, []).get(k)).push(it);
-}
-for (const [k, set] of [...tags].sort()) {
-  const hit = set.filter((i) => i.flag.default).length;
-  console.log(`  ${k.padEnd(68)} ${String(hit).padStart(4)}/${String(set.length).padEnd(4)} ${pct(hit / set.length)}`);
+  console.log(`\nby tag (threshold default): detection rate for injection tags, false-alarm rate for benign tags`);
+  const tags = new Map();
+  for (const it of items) {
+    const k = `${it.kind}/${it.label === "injection" ? "inj" : "ben"}/${it.tag}`;
+    (tags.get(k) ?? tags.set(k, []).get(k)).push(it);
+  }
+  for (const [k, set] of [...tags].sort()) {
+    const hit = set.filter((i) => i.flag.default).length;
+    console.log(`  ${k.padEnd(68)} ${String(hit).padStart(4)}/${String(set.length).padEnd(4)} ${pct(hit / set.length)}`);
+  }
 }
 
 // Throughput on benign text, and latency for a 10 KB tool output.

@@ -8,6 +8,13 @@ export interface DecodedBlob {
 
 // Character classes only, no nested quantifiers: linear scans.
 const BIN_RUN = /(?:[01]{8}[ ]?){6,}/g;
+// Module-level, not literals in the functions: V8 gives each evaluation of a literal its own
+// object, and a global replace or match on a fresh one compiles it to native code again.
+const SPACES = / /g;
+const PERCENT_ESCAPE = /%[0-9A-Fa-f]{2}/g;
+const PLUS = /\+/g;
+const LONE_PERCENT = /%(?![0-9A-Fa-f]{2})/g;
+const WHITESPACE = /\s/;
 const MAX_BLOBS = 64;
 // The base64 / base64url / hex alphabet (a table over all UTF-16 code units: no range check).
 const B64 = new Uint8Array(0x10000);
@@ -44,7 +51,7 @@ export function decodeBlobs(s: string, mayHaveRuns: boolean | readonly number[] 
   if (s.includes("00")) {
     BIN_RUN.lastIndex = 0;
     for (let m = BIN_RUN.exec(s); m && found.length < MAX_BLOBS; m = BIN_RUN.exec(s)) {
-      const bits = m[0].replace(/ /g, "");
+      const bits = m[0].replace(SPACES, "");
       let text = "";
       for (let k = 0; k + 8 <= bits.length; k += 8) text += String.fromCharCode(parseInt(bits.slice(k, k + 8), 2));
       if (readable(text)) found.push({ kind: "binary", start: m.index, end: m.index + m[0].length, text });
@@ -57,10 +64,10 @@ export function decodeBlobs(s: string, mayHaveRuns: boolean | readonly number[] 
     let b = p;
     while (b < s.length && b - p < 4096 && !isSpace(s.charCodeAt(b))) b++;
     const token = s.slice(a, b);
-    if ((token.match(/%[0-9A-Fa-f]{2}/g)?.length ?? 0) >= 3) {
+    if ((token.match(PERCENT_ESCAPE)?.length ?? 0) >= 3) {
       try {
-        const text = decodeURIComponent(token.replace(/\+/g, " ").replace(/%(?![0-9A-Fa-f]{2})/g, "%25"));
-        if (/\s/.test(text) && readable(text)) found.push({ kind: "url-encoded", start: a, end: b, text });
+        const text = decodeURIComponent(token.replace(PLUS, " ").replace(LONE_PERCENT, "%25"));
+        if (WHITESPACE.test(text) && readable(text)) found.push({ kind: "url-encoded", start: a, end: b, text });
       } catch {
         // malformed UTF-8 sequence: not text
       }
@@ -107,7 +114,8 @@ function decodeRun(s: string, i: number, found: DecodedBlob[]): number {
     kind = "hex";
     if (hexHasSpace(s, i, end)) text = Buffer.from(s.slice(i, end), "hex").toString("latin1");
   } else if (symbol || (lower && upper)) {
-    if (base64HasSpaceAt(s, i, end)) text = Buffer.from(s.slice(i, end).replace(/[-_]/g, (c) => (c === "-" ? "+" : "/")), "base64").toString("utf8");
+    // Node's base64 decoder reads the base64url alphabet ("-", "_") as well.
+    if (base64HasSpaceAt(s, i, end)) text = Buffer.from(s.slice(i, end), "base64").toString("utf8");
   }
   if (text !== undefined && readable(text)) found.push({ kind, start: i, end, text });
   return runEnd;

@@ -1,7 +1,7 @@
-import { defaultModel, scoreWithModel, scoreWithModelAndSink, type ModelScore, type NgramModel } from "./hashed-ngram-model.js";
+import { defaultModel, quantisedWeights, scoreWithModel, scoreWithModelAndSink, windowScore, type ModelScore, type NgramModel } from "./hashed-ngram-model.js";
 import { findRuleHits, hitsFromTriggers, triggerScanner, type RuleFamily, type RuleHit } from "./injection-rules.js";
 import { COMBINER } from "./model-weights.js";
-import { normaliseText, type NormalisedText, type ObfuscationSignal } from "./normalise-text.js";
+import { normaliseAndScore, normaliseGeneral, normaliseText, type NormalisedText, type ObfuscationSignal } from "./normalise-text.js";
 
 /** What the text is: a tool's output, a tool's description, or a prompt (user or server supplied). */
 export type InjectionKind = "output" | "description" | "prompt";
@@ -85,13 +85,23 @@ const DESCRIPTION_DAMPING: Partial<Record<string, number>> = { "tool-call-direct
 // they are a task hijack.
 const PROMPT_DAMPING: Partial<Record<string, number>> = { "address-answer-language": 0.2, "address-output-transform": 0.5 };
 
-export function gatherEvidence(text: string, kind: InjectionKind = "output", model: NgramModel = defaultModel()): Evidence {
-  const norm = normaliseText(text);
+/** Internal switches of `gatherEvidence` (tests compare the fast paths with the plain ones). */
+export interface EvidenceOptions {
+  /** false: normalise, then walk the tokens (no fused ASCII normaliser and scorer). */
+  fusedNormaliser?: boolean;
+}
+
+export function gatherEvidence(text: string, kind: InjectionKind = "output", model: NgramModel = defaultModel(), options: EvidenceOptions = {}): Evidence {
   // One walk over the text scores the model and finds the rule triggers (int8 models; others
-  // scan twice). The model's score is redone below only when a quoted attack phrase was blanked.
+  // scan twice); for printable ASCII that walk is the normaliser's own pass. The model's score is
+  // redone below only when a quoted attack phrase was blanked.
   const scanner = triggerScanner();
   scanner.reset();
-  const fused = scoreWithModelAndSink(norm.text, model, scanner);
+  const qm = quantisedWeights(model);
+  const tryFused = qm !== undefined && options.fusedNormaliser !== false;
+  const both = tryFused ? normaliseAndScore(text, model.bits, qm.q, qm.levels, scanner) : undefined;
+  const norm = both !== undefined ? both.norm : tryFused ? normaliseGeneral(text) : normaliseText(text);
+  const fused = both !== undefined ? windowScore(both.scores, model) : scoreWithModelAndSink(norm.text, model, scanner);
   const hits = fused === undefined ? findRuleHits(norm.text) : hitsFromTriggers(norm.text, scanner);
   const family = new Map<RuleFamily, { max: number; n: number }>();
   let modelText = norm.text;
@@ -148,7 +158,7 @@ export const MODEL_ONLY_OUTPUT_BAR = 0.8;
 export function detectInjection(text: string, options: DetectOptions = {}): InjectionVerdict {
   const kind = options.kind ?? "output";
   const threshold = resolveThreshold(options.threshold);
-  if (!/[\p{L}\p{N}]/u.test(text)) return { verdict: "benign", score: 0, threshold, reasons: [], signals: [] };
+  if (!hasLetterOrDigit(text)) return { verdict: "benign", score: 0, threshold, reasons: [], signals: [] };
   const ev = gatherEvidence(text, kind, options.model);
   const combiner = options.combiner ?? COMBINER;
   const score = combine(ev.ruleLogit, ev.modelLogit, kind, combiner);
@@ -170,6 +180,17 @@ export function detectInjection(text: string, options: DetectOptions = {}): Inje
   // aside), the statistical model alone must clear MODEL_ONLY_OUTPUT_BAR.
   const bar = kind === "output" && ev.issued === 0 ? Math.max(threshold, MODEL_ONLY_OUTPUT_BAR) : threshold;
   return { verdict: score >= bar ? "injection" : "benign", score: round(score), threshold, reasons, signals: [...ev.norm.signals] };
+}
+
+/** `/[\p{L}\p{N}]/u.test(text)`, answered from the first ASCII letter or digit when there is one early on. */
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+function hasLetterOrDigit(text: string): boolean {
+  const n = Math.min(text.length, 64);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || (c >= 0x30 && c <= 0x39)) return true;
+  }
+  return LETTER_OR_DIGIT.test(text);
 }
 
 function round(x: number): number {
@@ -194,10 +215,14 @@ export function isMention(text: string, start: number, end: number): boolean {
   // quotes alone are no cue, since injected data is often a quoted field value.
   if (quotes % 2 === 1 && QUOTE_CONTEXT.test(before)) {
     const after = text.slice(end, Math.min(text.length, end + 80));
-    if (/["“”«»`]|['‘’](?![a-z])/.test(after)) return true;
+    if (CLOSING_QUOTE.test(after)) return true;
   }
-  return MENTION_CUE.test(before.slice(-40).replace(/["'“”‘’«»`(\s]+$/, ""));
+  return MENTION_CUE.test(before.slice(-40).replace(TRAILING_QUOTES, ""));
 }
+
+// Module-level: a regex literal in the function would be a new object (compiled again) per call.
+const CLOSING_QUOTE = /["“”«»`]|['‘’](?![a-z])/;
+const TRAILING_QUOTES = /["'“”‘’«»`(\s]+$/;
 
 // Words that mark a line as talking about text: a quote after one of them is a quotation.
 const QUOTE_CONTEXT = /\b(?:such as|e\.g\.|i\.e\.|for example|for instance|example|like|called|named|known as|phrases?|words?|strings?|text|sentences?|messages?|patterns?|payloads?|prompts?|attacks?|attackers?|injections?|jailbreaks?|malicious|adversarial|detects?|detection|flags?|blocks?|classif\w*|says?|said|wrote|write|writes|typed?|types|contains?|containing|matches|matching|quote[sd]?|commands?|instructions? (?:like|such)|input|output|responds?|replies|reply|answer(?:ed|s)?|asks?|asked|tells?|told|hides|hidden|embed\w*|insert\w*|inject\w*)\b|[:=]\s*$/;

@@ -77,7 +77,14 @@ export function scoreWithModelAndSink(text: string, model: NgramModel, sink: Tok
   return windowScore(scoreTokens(text, model.bits, qm.q, qm.levels, sink), model);
 }
 
-function windowScore(f: TokenScores, model: NgramModel): ModelScore {
+/** The int8 weights of a model built by `decodeModel` (codes and their values), or undefined. */
+export function quantisedWeights(model: NgramModel): { q: Uint8Array; levels: Float64Array } | undefined {
+  const qm = quantised.get(model);
+  return qm !== undefined && qm.q.length === model.weights.length ? qm : undefined;
+}
+
+/** The worst window of a token walk (`scoreTokens` or the fused normaliser's). */
+export function windowScore(f: TokenScores, model: NgramModel): ModelScore {
   const best = bestWindow(f.contrib, f.count, model.window, model.stride);
   return {
     logit: model.bias + best.sum,

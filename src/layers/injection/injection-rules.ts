@@ -637,7 +637,9 @@ export function hitsFromTriggers(text: string, sc: TriggerScanner, compiled: Com
     // The regex resumes after its previous match: triggers inside it never happen.
     if (i < resume) continue;
     resume = sc.end[t]!;
-    for (const k of sc.rulesOf[sc.word[t]!]!) {
+    const list = sc.rulesOf[sc.word[t]!]!;
+    for (let x = 0; x < list.length; x++) {
+      const k = list[x]!;
       const c = rules[k]!;
       if (lastEnd[k]! > i) continue;
       let r: RegExpExecArray | null;

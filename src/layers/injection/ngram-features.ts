@@ -107,6 +107,8 @@ export function extractFeatures(text: string, bits: number): TokenFeatures {
 const ASCII_CLASS = new Uint8Array(0x80);
 for (let c = 0; c < 0x80; c++) ASCII_CLASS[c] = isWord(c) ? 1 : PUNCT.has(c) ? (OPENS_SENTENCE[c] === 1 ? 3 : 2) : SENTENCE_END[c] === 1 ? 4 : 0;
 
+export { ASCII_CLASS as TOKEN_CLASS };
+
 /** `ASCII_CLASS` for any code unit. */
 function classOf(c: number): number {
   return c < 0x80 ? ASCII_CLASS[c]! : isWord(c) ? 1 : isCjk(c) ? 2 : c === 0x3002 || c === 0xff01 || c === 0xff1f ? 4 : 0;
@@ -121,6 +123,15 @@ export interface TokenScores {
 }
 
 const fused = { cap: 0, contrib: new Float64Array(0), starts: new Int32Array(0), ends: new Int32Array(0) };
+
+/**
+ * The buffers `scoreTokens` returns views of, for a scorer elsewhere that fills them the same way
+ * (`normaliseAndScore`): grown to hold at least `cap` tokens, contents kept.
+ */
+export function tokenScratch(cap: number): { cap: number; contrib: Float64Array; starts: Int32Array; ends: Int32Array } {
+  if (fused.cap < cap) growFused(Math.max(cap, fused.cap * 2));
+  return fused;
+}
 
 function growFused(cap: number): void {
   const contrib = new Float64Array(cap);
@@ -216,7 +227,25 @@ function scoreFloat(text: string, bits: number, w: Float32Array): TokenScores {
   return { count, contrib, starts, ends };
 }
 
-function scoreInt8(text: string, bits: number, q: Uint8Array, levels: Float64Array, sink: TokenSink | undefined): TokenScores {
+/** Where a tokeniser walk stands: tokens so far (in the scratch buffers), last hash, sentence start. */
+export interface WalkState {
+  count: number;
+  prev: number;
+  bos: boolean;
+}
+
+export const WALK_START: Readonly<WalkState> = Object.freeze({ count: 0, prev: 0x9e3779b1, bos: true });
+
+/**
+ * `scoreTokens` (int8 weights) from `text[from]` on, continuing a walk that stopped there with
+ * `state` (its tokens are in the scratch buffers): the fused normaliser scores the text it wrote
+ * itself and leaves the appended decoded blobs to this.
+ */
+export function scoreInt8From(text: string, from: number, state: WalkState, bits: number, q: Uint8Array, levels: Float64Array, sink: TokenSink | undefined): TokenScores {
+  return scoreInt8(text, bits, q, levels, sink, from, state);
+}
+
+function scoreInt8(text: string, bits: number, q: Uint8Array, levels: Float64Array, sink: TokenSink | undefined, from = 0, state: Readonly<WalkState> = WALK_START): TokenScores {
   const mask = (1 << bits) - 1;
   const filter = sink?.filter ?? ALL;
   const filterMask = sink?.filter !== undefined ? sink.filterMask! : 0;
@@ -226,10 +255,10 @@ function scoreInt8(text: string, bits: number, q: Uint8Array, levels: Float64Arr
   let contrib = fused.contrib;
   let starts = fused.starts;
   let ends = fused.ends;
-  let count = 0;
-  let prev = 0x9e3779b1;
-  let bos = true;
-  let i = 0;
+  let count = state.count;
+  let prev = state.prev;
+  let bos = state.bos;
+  let i = from;
   while (i < n) {
     const c = text.charCodeAt(i);
     const cls = classOf(c);
@@ -302,7 +331,8 @@ function grow(cap: number): void {
   Object.assign(scratch, { cap, ids, starts, ends });
 }
 
-function mix(h: number, salt: number): number {
+/** The feature hash: bucket of a token, bigram or prefix hash `h` for feature kind `salt` (before masking). */
+export function mix(h: number, salt: number): number {
   h = Math.imul(h ^ (h >>> 16) ^ salt, 0x7feb352d);
   h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
   return (h ^ (h >>> 16)) >>> 0;

@@ -1,5 +1,6 @@
 import { decodeBlobs } from "./decode-blobs.js";
 import { foldChar } from "./fold-char.js";
+import { mix, scoreInt8From, TOKEN_CLASS, tokenScratch, type TokenScores, type TokenSink } from "./ngram-features.js";
 
 /** Evidence the normaliser found that the text was disguised (a reason on its own to look closer). */
 export type ObfuscationSignal =
@@ -47,6 +48,12 @@ export function normaliseText(original: string, depth = 0): NormalisedText {
   return new LazyNormalised(original, depth, r.text, r.signals);
 }
 
+/** `normaliseText` for a text `normaliseAndScore` turned down (no second try of the ASCII path). */
+export function normaliseGeneral(original: string): NormalisedText {
+  const r = normaliseCore(original, 0, false);
+  return new LazyNormalised(original, 0, r.text, r.signals);
+}
+
 /** The full normaliser with its offset tables (what `toOriginal` uses; exported for tests). */
 export function normaliseTracked(original: string, depth = 0): { text: string; starts: Int32Array; ends: Int32Array; signals: Set<ObfuscationSignal> } {
   const r = normaliseCore(original, depth, true);
@@ -55,7 +62,7 @@ export function normaliseTracked(original: string, depth = 0): { text: string; s
 
 let asciiScratch = Buffer.allocUnsafe(4096);
 // Printable ASCII for the one-pass path: 0 not plain (general path), 1 a-z, 2 A-Z, 3 digit,
-// 4 other printable, 5 space or tab, 6 LF or CR. "&" is not plain (HTML entities).
+// 4 other printable, 5 space or tab, 6 LF or CR. "&" is 0 (the start of an HTML entity or not).
 const PLAIN_CLASS = new Uint8Array(0x80);
 for (let c = 0x20; c < 0x7f; c++) PLAIN_CLASS[c] = c >= 0x61 && c <= 0x7a ? 1 : c >= 0x41 && c <= 0x5a ? 2 : c >= 0x30 && c <= 0x39 ? 3 : 4;
 PLAIN_CLASS[0x26] = 0;
@@ -67,7 +74,7 @@ PLAIN_CLASS[0x0a] = PLAIN_CLASS[0x0d] = 6;
  * when it holds a line break and " " otherwise; 40 blanks in a row are a padding signal; every
  * maximal [a-z0-9] run mixing letters and leet digits is folded like `leetFold`. The same result
  * as the general normaliser (tested) without its offset bookkeeping. Returns undefined at the first
- * character outside printable ASCII, tab, LF and CR, or an "&" (HTML entity): the general path.
+ * character outside printable ASCII, tab, LF and CR, or an HTML entity: the general path.
  */
 function fastAscii(original: string, depth: number): NormalisedText | undefined {
   const n = original.length;
@@ -122,7 +129,8 @@ function fastAscii(original: string, depth: number): NormalisedText | undefined 
       out[o++] = c;
       continue;
     }
-    if (k === 0) return undefined;
+    // Outside printable ASCII, or an HTML entity: the general path. A bare "&" is plain.
+    if (k === 0 && (c !== 0x26 || decodeEntity(original, i) !== undefined)) return undefined;
     if (c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f) b64++;
     else {
       if (b64 >= 20) runs.push(i - b64);
@@ -168,6 +176,301 @@ function fastAscii(original: string, depth: number): NormalisedText | undefined 
   let text = out.toString("latin1", 0, o);
   if (depth < MAX_DEPTH) text += appendBlobs(original, depth, signals, undefined, runs);
   return new LazyNormalised(original, depth, text, signals);
+}
+
+// State of the scored walk in `normaliseAndScore` (module-level, so that `emitToken` is a plain
+// function call rather than a closure): tokens so far, the previous token's hash, sentence start.
+let wCount = 0;
+let wPrev = 0;
+let wBos = true;
+let wCap = 0;
+let wContrib: Float64Array = new Float64Array(0);
+let wStarts: Int32Array = new Int32Array(0);
+let wEnds: Int32Array = new Int32Array(0);
+let wQ: Uint8Array = new Uint8Array(0);
+let wLevels: Float64Array = new Float64Array(0);
+let wMask = 0;
+// What the trigger scanner must see, handed over once the text exists: word tokens (start, end,
+// hash), and non-ASCII characters (start, -1, 0) for `scanRange`.
+let sinkTokens = new Int32Array(3 * 64);
+let sinkCount = 0;
+
+// Non-ASCII characters the scored walk keeps as they are (dashes, bullets, arrows, curly quotes,
+// symbols): the general normaliser leaves them unchanged (not invisible, not a space, folding to
+// themselves), they are no word characters for `foldWords` or the tokeniser, and the base64 run
+// search skips them. Where they went in the output (a placeholder byte until the text is built).
+const NEUTRAL_FROM = 0x2010;
+const NEUTRAL_TO = 0x2c00;
+const NEUTRAL = new Uint8Array(NEUTRAL_TO - NEUTRAL_FROM).fill(2);
+let neutralAt = new Int32Array(64);
+let neutralChar = new Uint16Array(64);
+let neutralCount = 0;
+let wide = new Uint16Array(0);
+
+// Latin letters with diacritics below U+0250 that the general normaliser folds to one letter a-z
+// ("é" to "e"): 0 when not, 0xff until first seen.
+const LATIN_TO = 0x250;
+const LATIN = new Uint8Array(LATIN_TO).fill(0xff);
+
+function latinLetter(c: number): number {
+  const f = foldChar(c);
+  const l = f.length === 1 ? f.charCodeAt(0) : 0;
+  return (LATIN[c] = !isInvisible(c) && !isUnicodeSpace(c) && l >= 0x61 && l <= 0x7a ? l : 0);
+}
+
+/** Whether `c` (in the NEUTRAL range) is such a character, decided on first sight. */
+function neutralMark(c: number): number {
+  const f = foldChar(c);
+  const keep = !isInvisible(c) && !isUnicodeSpace(c) && f.length === 1 && f.charCodeAt(0) === c;
+  return (NEUTRAL[c - NEUTRAL_FROM] = keep ? 1 : 0);
+}
+
+/** One token of the scored walk: the same sum, in the same order, as `scoreTokens`. */
+function emitToken(h: number, prefix: number, word: boolean, opensSentence: boolean, start: number, end: number): void {
+  if (wCount === wCap) {
+    const s = tokenScratch(wCap * 2 + 16);
+    wCap = s.cap;
+    wContrib = s.contrib;
+    wStarts = s.starts;
+    wEnds = s.ends;
+  }
+  let sum = 0;
+  sum += wLevels[wQ[mix(h, 1) & wMask]!]!;
+  sum += wLevels[wQ[mix(Math.imul(wPrev, 0x2545f491) ^ h, 2) & wMask]!]!;
+  if (prefix !== -1) sum += wLevels[wQ[mix(prefix, 3) & wMask]!]!;
+  if (wBos && word) sum += wLevels[wQ[mix(h, 4) & wMask]!]!;
+  wBos = opensSentence;
+  wContrib[wCount] = sum;
+  wStarts[wCount] = start;
+  wEnds[wCount] = end;
+  wPrev = h;
+  wCount++;
+}
+
+function pushSinkToken(start: number, end: number, h: number): void {
+  if (3 * sinkCount === sinkTokens.length) {
+    const b = new Int32Array(sinkTokens.length * 2);
+    b.set(sinkTokens);
+    sinkTokens = b;
+  }
+  sinkTokens[3 * sinkCount] = start;
+  sinkTokens[3 * sinkCount + 1] = end;
+  sinkTokens[3 * sinkCount + 2] = h;
+  sinkCount++;
+}
+
+/**
+ * `normaliseText` and the model's token walk over its result (`scoreTokens` with int8 weights and
+ * the trigger sink) in one pass: the one-pass normaliser hashes each [a-z0-9] run as it writes it
+ * and scores it when it ends, so the tokeniser's own pass over the text is left out (decoded blobs
+ * appended after the text are walked as usual). For printable ASCII (a bare "&" included) plus
+ * the neutral marks and the Latin letters above; anything else (an HTML entity, other scripts,
+ * invisible characters, emoji...) returns undefined at its first occurrence, and the caller takes
+ * the two steps (`normaliseGeneral`, then `scoreTokens`). Same text, signals, token sums and spans,
+ * and the same sink calls in the same order as the two steps (tested).
+ */
+export function normaliseAndScore(original: string, bits: number, q: Uint8Array, levels: Float64Array, sink: TokenSink): { norm: NormalisedText; scores: TokenScores } | undefined {
+  const n = original.length;
+  if (asciiScratch.length < n) asciiScratch = Buffer.allocUnsafe(n * 2);
+  const out = asciiScratch;
+  const filter = sink.filter;
+  const filterMask = sink.filterMask ?? 0;
+  const s0 = tokenScratch((n >> 2) + 16);
+  wCap = s0.cap;
+  wContrib = s0.contrib;
+  wStarts = s0.starts;
+  wEnds = s0.ends;
+  wQ = q;
+  wLevels = levels;
+  wMask = (1 << bits) - 1;
+  wCount = 0;
+  wPrev = 0x9e3779b1;
+  wBos = true;
+  sinkCount = 0;
+  neutralCount = 0;
+  let o = 0;
+  let blanks = 0;
+  let padding = false;
+  let leetFound = false;
+  let wsAt = -1;
+  let runStart = -1;
+  let latin = 0;
+  let digits = 0;
+  let leet = 0;
+  // FNV-1a of the current run as written, and of its first five characters.
+  let h = 0;
+  let prefix = -1;
+  let b64 = 0;
+  const runs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = original.charCodeAt(i);
+    const k = c < 0x80 ? PLAIN_CLASS[c]! : 0;
+    if (k === 1 || k === 2) {
+      if (runStart < 0) {
+        runStart = o;
+        latin = digits = leet = 0;
+        h = 0x811c9dc5;
+        prefix = -1;
+      }
+      blanks = 0;
+      wsAt = -1;
+      let j = i;
+      let d = c;
+      do {
+        const l = d | 0x20;
+        out[o++] = l;
+        h = Math.imul(h ^ l, 0x01000193);
+        if (o - runStart === 5) prefix = h;
+        if (++j === n) break;
+        d = original.charCodeAt(j);
+      } while (((d | 0x20) - 0x61) >>> 0 < 26);
+      latin += j - i;
+      b64 += j - i;
+      i = j - 1;
+      continue;
+    }
+    if (k === 3) {
+      if (runStart < 0) {
+        runStart = o;
+        latin = digits = leet = 0;
+        h = 0x811c9dc5;
+        prefix = -1;
+      }
+      digits++;
+      if (LEET[c] !== 0) leet++;
+      b64++;
+      blanks = 0;
+      wsAt = -1;
+      out[o++] = c;
+      h = Math.imul(h ^ c, 0x01000193);
+      if (o - runStart === 5) prefix = h;
+      continue;
+    }
+    if (c >= 0x80 && c < LATIN_TO) {
+      const l = LATIN[c] === 0xff ? latinLetter(c) : LATIN[c]!;
+      if (l !== 0) {
+        // A Latin letter with a diacritic, folded to a-z: part of the word run, but it ends a
+        // base64 run (the blob search reads the original text).
+        if (runStart < 0) {
+          runStart = o;
+          latin = digits = leet = 0;
+          h = 0x811c9dc5;
+          prefix = -1;
+        }
+        latin++;
+        if (b64 >= 20) runs.push(i - b64);
+        b64 = 0;
+        blanks = 0;
+        wsAt = -1;
+        out[o++] = l;
+        h = Math.imul(h ^ l, 0x01000193);
+        if (o - runStart === 5) prefix = h;
+        continue;
+      }
+    }
+    // An HTML entity, or outside printable ASCII and the neutral marks: the general path.
+    let neutral = false;
+    if (k === 0) {
+      if (c === 0x26) {
+        if (decodeEntity(original, i) !== undefined) return undefined;
+      } else if (c >= NEUTRAL_FROM && c < NEUTRAL_TO && (NEUTRAL[c - NEUTRAL_FROM] === 2 ? neutralMark(c) : NEUTRAL[c - NEUTRAL_FROM]) === 1) neutral = true;
+      else return undefined;
+    }
+    if (c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f) b64++;
+    else {
+      if (b64 >= 20) runs.push(i - b64);
+      b64 = 0;
+    }
+    if (runStart >= 0) {
+      if (leet > 0 && latin >= 2 && digits === leet && digits <= latin + 1) {
+        h = 0x811c9dc5;
+        for (let p = runStart; p < o; p++) {
+          let d = out[p]!;
+          if (d < 0x3a && LEET[d] !== 0) out[p] = d = LEET[d]!;
+          h = Math.imul(h ^ d, 0x01000193);
+          if (p - runStart === 4) prefix = h;
+        }
+        leetFound = true;
+      }
+      // The run is a word token; the character after it is c (k 4) or a blank.
+      if (filter === undefined || filter[h & filterMask] !== 0 || c === 0x27 || c === 0x2d) pushSinkToken(runStart, o, h);
+      emitToken(h, o - runStart >= 7 ? prefix : -1, true, false, runStart, o);
+      runStart = -1;
+    }
+    if (k >= 5) {
+      if (++blanks === 40) padding = true;
+      if (wsAt < 0) {
+        wsAt = o;
+        out[o++] = 0x20;
+      }
+      if (k === 6) {
+        out[wsAt] = 0x0a;
+        wBos = true;
+      }
+      continue;
+    }
+    blanks = 0;
+    wsAt = -1;
+    if (neutral) {
+      // Kept as it is; no token, but the trigger scanner looks at every non-ASCII character.
+      if (neutralCount === neutralAt.length) {
+        const b = new Int32Array(neutralAt.length * 2);
+        b.set(neutralAt);
+        neutralAt = b;
+        const d = new Uint16Array(neutralAt.length);
+        d.set(neutralChar);
+        neutralChar = d;
+      }
+      neutralAt[neutralCount] = o;
+      neutralChar[neutralCount++] = c;
+      pushSinkToken(o, -1, 0);
+      out[o++] = 0x20;
+      continue;
+    }
+    // Other printable characters: a one-character token, a sentence end, or skipped.
+    const t = TOKEN_CLASS[c]!;
+    if (t === 2 || t === 3) emitToken(Math.imul(0x811c9dc5 ^ c, 0x01000193), -1, false, t === 3, o, o + 1);
+    else if (t === 4) wBos = true;
+    out[o++] = c;
+  }
+  if (runStart >= 0) {
+    if (leet > 0 && latin >= 2 && digits === leet && digits <= latin + 1) {
+      h = 0x811c9dc5;
+      for (let p = runStart; p < o; p++) {
+        let d = out[p]!;
+        if (d < 0x3a && LEET[d] !== 0) out[p] = d = LEET[d]!;
+        h = Math.imul(h ^ d, 0x01000193);
+        if (p - runStart === 4) prefix = h;
+      }
+      leetFound = true;
+    }
+    if (filter === undefined || filter[h & filterMask] !== 0) pushSinkToken(runStart, o, h);
+    emitToken(h, o - runStart >= 7 ? prefix : -1, true, false, runStart, o);
+  }
+  if (b64 >= 20) runs.push(n - b64);
+  const signals = new Set<ObfuscationSignal>();
+  if (padding) signals.add("whitespace-padding");
+  if (leetFound) signals.add("leet");
+  const main = o;
+  let text: string;
+  if (neutralCount === 0) text = out.toString("latin1", 0, o);
+  else {
+    // Put the neutral marks back (their bytes were placeholders).
+    if (wide.length < o) wide = new Uint16Array(o * 2);
+    for (let p = 0; p < o; p++) wide[p] = out[p]!;
+    for (let m = 0; m < neutralCount; m++) wide[neutralAt[m]!] = neutralChar[m]!;
+    text = decodeUtf16(wide, o);
+  }
+  text += appendBlobs(original, 0, signals, undefined, runs);
+  for (let k = 0; k < sinkCount; k++) {
+    const start = sinkTokens[3 * k]!;
+    const end = sinkTokens[3 * k + 1]!;
+    if (end < 0) sink.scanRange(text, start, start + 1);
+    else sink.asciiToken(text, start, end, sinkTokens[3 * k + 2]!);
+  }
+  const state = { count: wCount, prev: wPrev, bos: wBos };
+  const scores: TokenScores = text.length > main ? scoreInt8From(text, main, state, bits, q, levels, sink) : { count: wCount, contrib: wContrib, starts: wStarts, ends: wEnds };
+  return { norm: new LazyNormalised(original, 0, text, signals), scores };
 }
 
 /** Decoded blobs, normalised, each after a "\n"; pushes their characters when tracking offsets. */
@@ -454,8 +757,16 @@ function skipAnsi(s: string, i: number): number {
 const NAMED: Record<string, number> = { lt: 60, gt: 62, amp: 38, quot: 34, apos: 39, nbsp: 32, colon: 58, sol: 47, lpar: 40, rpar: 41, semi: 59, equals: 61, num: 35, period: 46, comma: 44 };
 
 function decodeEntity(s: string, i: number): { cp: number; end: number } | undefined {
-  const semi = s.indexOf(";", i + 2);
-  if (semi < 0 || semi - i > 10) return undefined;
+  // The first ";" within 10 characters (a bounded look: an unbounded indexOf per "&" made a text
+  // of many "&" and no ";" quadratic).
+  let semi = -1;
+  for (let k = i + 2, end = Math.min(s.length, i + 11); k < end; k++) {
+    if (s.charCodeAt(k) === 0x3b) {
+      semi = k;
+      break;
+    }
+  }
+  if (semi < 0) return undefined;
   const body = s.slice(i + 1, semi);
   let cp: number | undefined;
   if (body.charCodeAt(0) === 0x23) {
