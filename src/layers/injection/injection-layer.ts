@@ -61,18 +61,19 @@ function inspect(method: string, payload: Record<string, unknown>, toolName: str
   const kind = KIND_OF[method]!;
 
   const scanned = method === "tools/call" || method === "prompts/get" || method === "resources/read" ? payload : { messages: payload.messages, systemPrompt: payload.systemPrompt };
-  let best = { score: 0, verdict: "benign" as "benign" | "injection" };
+  // The message is an injection when any part is: a benign part that scores higher (model-only
+  // evidence under its bar) must not mask an injected one.
+  let best: { score: number } | undefined;
   const reasons: { part: string; rule: string; start: number; end: number }[] = [];
   const signals = new Set<string>();
   for (const part of collectTexts(scanned)) {
     const v = detectInjection(part.text, { kind, threshold });
-    if (v.score > best.score) best = { score: v.score, verdict: v.verdict };
-    if (v.verdict === "injection") {
-      for (const r of v.reasons.slice(0, 16)) reasons.push({ part: part.path, ...r });
-      for (const s of v.signals) signals.add(s);
-    }
+    if (v.verdict !== "injection") continue;
+    if (!best || v.score > best.score) best = { score: v.score };
+    for (const r of v.reasons.slice(0, 16)) reasons.push({ part: part.path, ...r });
+    for (const s of v.signals) signals.add(s);
   }
-  if (best.verdict !== "injection") return ALLOW;
+  if (!best) return ALLOW;
 
   const source = toolName ?? method;
   const detectionId = `inj_${randomUUID().slice(0, 12)}`;
