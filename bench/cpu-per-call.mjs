@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Where the CPU goes: CPU time per echo call of each process (SDK client, proxy, server) directly,
-// through the bare pipe relay, and through `portcullis wrap` with the demo policy. On a machine the
+// through the bare pipe relay, through a relay that only parses every message (parse-relay.mjs), and
+// through `portcullis wrap` with the demo policy. On a machine the
 // client, proxy and server share, throughput is bounded by their summed CPU per call, so this explains
 // echo-bench's ratios and, unlike wall-clock throughput, hardly moves when other work shares the machine.
 // Linux only (reads /proc). Usage: node bench/cpu-per-call.mjs   (BENCH_CALLS, BENCH_WARMUP)
@@ -22,6 +23,7 @@ const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "portcullis-cpu-"));
 const modes = {
   direct: server,
   pipe: [path.join(root, "bench/pipe-relay.mjs"), process.execPath, ...server],
+  parse: [path.join(root, "bench/parse-relay.mjs"), process.execPath, ...server],
   guarded: [path.join(root, "dist/cli/bin.js"), "wrap", "-c", path.join(root, "examples/demo/portcullis.yaml"), "--name", "everything", "--state-dir", stateDir, "--", process.execPath, ...server],
 };
 const CALLS = Number(process.env.BENCH_CALLS ?? 20000);
@@ -55,6 +57,7 @@ for (const [mode, args] of Object.entries(modes)) {
 }
 console.log("\nmode      client µs  proxy µs  server µs  total µs/call   (CPU per echo call at concurrency 16)");
 for (const r of rows) console.log(`${r.mode.padEnd(9)} ${String(r.client_us).padStart(9)} ${String(r.proxy_us).padStart(9)} ${String(r.server_us).padStart(10)} ${String(r.total_us).padStart(9)}`);
-const [, pipe, guarded] = rows;
+const pipe = rows.find((r) => r.mode === "pipe");
+const guarded = rows.find((r) => r.mode === "guarded");
 console.log(`guarded:pipe bound by CPU on a shared machine ≈ ${(pipe.total_us / guarded.total_us).toFixed(2)} (pipe total / guarded total)`);
 fs.rmSync(stateDir, { recursive: true, force: true });
