@@ -1,8 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveServerPolicy } from "../../src/config/resolve-server-policy.js";
+import { defaultLayers } from "../../src/layers/default-layers.js";
+import { Pipeline } from "../../src/pipeline/pipeline.js";
+import { openStore } from "../../src/store/open-store.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
-import { prepare, RawSession, wrapArgs } from "../helpers/wrap-harness.js";
+import { startGateway } from "../../src/transport/http/gateway.js";
+import { MemoryAudit } from "../helpers/memory-audit.js";
+import { tmpStateDir } from "../helpers/temp-dir.js";
+import { EVERYTHING, prepare, RawSession, wrapArgs } from "../helpers/wrap-harness.js";
 import { RedisServer } from "../store/redis-server.js";
 import { initLegacy, relayHarness, repliesFor } from "../fuzz/relay-harness.js";
 import { call, RECORDING, refusedCode, sleep } from "./fault-helpers.js";
@@ -74,4 +81,43 @@ describe("faults: the SQLite store is locked by another process, then released",
     expect(repliesFor(h, 3)[0]).toMatchObject({ result: { content: [{ text: "ran echo" }] } });
     await store.close();
   }, 20_000);
+});
+
+describe("faults: /ready follows the shared store (serve with store.url = redis://)", () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+  }, 20_000);
+  afterAll(async () => redis?.stop());
+
+  it("reports ready with the store up, 503 naming the store while Redis is down, and ready again once it is back", async () => {
+    const store = await openStore(redis.url, process.cwd());
+    const server = resolveServerPolicy("everything", { command: EVERYTHING, trust: "medium" }, undefined, process.cwd());
+    const gw = await startGateway({
+      routes: new Map([["everything", { server, pipeline: new Pipeline(defaultLayers(server, { stateDir: tmpStateDir(), store })) }]]),
+      audit: new MemoryAudit(), host: "127.0.0.1", port: 0, log: () => {}, checkStore: () => store.get("portcullis:ready-probe"),
+    });
+    try {
+      const ready = async () => {
+        const r = await fetch(`${gw.url}/ready`);
+        return { status: r.status, body: (await r.json()) as { ready: boolean; store: string } };
+      };
+      expect(await ready()).toMatchObject({ status: 200, body: { ready: true, store: "ok" } });
+      await redis.stop();
+      const down = await ready();
+      expect(down.status).toBe(503);
+      expect(down.body.ready).toBe(false);
+      expect(down.body.store).toMatch(/^unavailable: /);
+      await redis.start();
+      let back = down;
+      for (let deadline = Date.now() + 8000; Date.now() < deadline && back.status !== 200; ) {
+        await sleep(200);
+        back = await ready();
+      }
+      expect(back).toMatchObject({ status: 200, body: { ready: true, store: "ok" } });
+    } finally {
+      await gw.close();
+      await store.close();
+    }
+  }, 30_000);
 });

@@ -61,6 +61,7 @@ export const serveCommand: Command = async (args, io) => {
     maxSessions: cfg.loaded.raw.serve?.max_sessions,
     idleTimeoutMs: cfg.loaded.raw.serve?.idle_timeout_s !== undefined ? cfg.loaded.raw.serve.idle_timeout_s * 1000 : undefined,
     authenticate: serveAuth?.authenticate,
+    checkStore: () => store.get("portcullis:ready-probe"),
     handlers: [...(metrics ? [metrics.handler] : []), ...(serveAuth?.handlers ?? []), approvals.handler],
   });
   metrics?.metrics.watchUpstreams(gw.upstreams); // portcullis_upstream_up / _restarts_total (docs/metrics.md)

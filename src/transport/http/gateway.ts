@@ -41,6 +41,8 @@ export interface GatewayOptions {
   authenticate?: (req: IncomingMessage, server: string) => Promise<AuthResult>;
   maxSessions?: number;
   idleTimeoutMs?: number;
+  /** Probes the shared store (keys, rate limits, approvals) for `/ready`; rejects when it is unusable. */
+  checkStore?: () => Promise<unknown>;
   /** Extra endpoints, tried in order before the MCP routes. */
   handlers?: readonly GatewayHandler[];
   log?: (line: string) => void;
@@ -99,9 +101,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
     for (const h of opts.handlers ?? []) if (await h(req, res, url)) return;
     if (url.pathname === "/ready") {
-      const ready = opts.audit.healthy;
+      // Not ready when decisions cannot be recorded (audit) or checked (store: keys, limits, approvals).
+      const store = await probeStore(opts.checkStore);
+      const ready = opts.audit.healthy && (store === "ok" || store === "not configured");
       // `upstreams`: supervised stdio upstreams per server, every endpoint and era (a server in backoff does not make the gateway unready).
-      res.writeHead(ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ready, audit: opts.audit.healthy ? "ok" : "unwritable", servers: [...opts.routes.keys()], sessions: sessions.size, channels: channels.size + (aggregate?.channelCount() ?? 0), upstreams: supervisors.summary() }));
+      res.writeHead(ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ ready, audit: opts.audit.healthy ? "ok" : "unwritable", store, servers: [...opts.routes.keys()], sessions: sessions.size, channels: channels.size + (aggregate?.channelCount() ?? 0), upstreams: supervisors.summary() }));
       return;
     }
     const m = /^\/mcp\/([A-Za-z0-9_-]+)\/?$/.exec(url.pathname);
@@ -304,6 +308,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       opts.audit.flush();
     },
   };
+}
+
+/** "ok", "not configured", or why the store failed its probe (within 2 s). */
+async function probeStore(check: (() => Promise<unknown>) | undefined): Promise<string> {
+  if (!check) return "not configured";
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([check(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("no answer within 2 s")), 2000)))]);
+    return "ok";
+  } catch (e) {
+    return `unavailable: ${(e as Error).message}`;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
