@@ -9,8 +9,9 @@ import { auditedLine } from "../../proxy/audited-line.js";
 import { MessageRelay } from "../../proxy/message-relay.js";
 import { approvalsFor } from "../../approvals/broker-registry.js";
 import type { JsonRpcId } from "../../protocol/json-rpc.js";
-import { openUpstream, type Upstream } from "../open-upstream.js";
-import { StderrTail, startRun, type UpstreamSupervisor } from "../upstream-supervisor.js";
+import type { Upstream } from "../open-upstream.js";
+import { openSessionUpstream } from "./session-upstream.js";
+import type { UpstreamSupervisor } from "../upstream-supervisor.js";
 import { replyError } from "./http-reply.js";
 import { ClientStreams } from "./client-streams.js";
 import { UndeliveredAudit } from "./undelivered-audit.js";
@@ -50,36 +51,9 @@ export class HttpSession {
     this.record = (e) => opts.audit.record({ session: this.state.id, caller: opts.caller, server: opts.server.name, ...e });
     this.undelivered = new UndeliveredAudit(this.record);
     this.streams = new ClientStreams(this.id, (msg, why) => this.undeliverable(msg, why));
-    // The upstream's stderr goes to the operator log (where it went before, inherited), prefixed with the server name.
-    const stderr = new StderrTail(opts.server.name, opts.log);
-    const run = startRun(opts.supervisor, opts.caller);
-    let spoke = false;
-    this.upstream = openUpstream(opts.server, { command: opts.command, stderr: (c) => stderr.push(c) }, {
-      line: (text, bytes) => {
-        if (!spoke) {
-          spoke = true;
-          run.up();
-        }
-        this.relay.fromUpstream(text, bytes);
-      },
-      oversize: (id, bytes) => this.relay.rejectUpstreamFrame(id, bytes),
-      invalidUtf8: (id, bytes) => this.relay.rejectUpstreamFrame(id, bytes, "invalid-utf8"),
-      failed: (e) => {
-        opts.log(`session ${this.id}: cannot start upstream: ${e.message}`);
-        stderr.end();
-        run.crashed(`could not be started (${e.message})`, stderr.tail());
-        this.relay.upstreamClosed(`could not be started (${e.message})`);
-        this.end(opts.onClosed);
-      },
-      closed: (how, _code, expected) => {
-        stderr.end();
-        if (!expected) {
-          opts.log(`session ${this.id}: upstream ${how}`);
-          run.crashed(how, stderr.tail());
-        } else run.stopped();
-        this.relay.upstreamClosed(expected ? "was shut down" : how, expected);
-        this.end(opts.onClosed);
-      },
+    this.upstream = openSessionUpstream({
+      server: opts.server, command: opts.command, supervisor: opts.supervisor, caller: opts.caller, log: opts.log,
+      label: `session ${this.id}`, relay: () => this.relay, gone: () => this.end(opts.onClosed),
     });
     this.relay = new MessageRelay({
       server: opts.server, pipeline: opts.pipeline, audit: opts.audit, session: this.state, caller: opts.caller, log: opts.log, approvals: approvalsFor(opts.pipeline),

@@ -5,8 +5,9 @@ import type { Pipeline } from "../../../pipeline/pipeline.js";
 import { SessionState, type Principal } from "../../../pipeline/session-state.js";
 import { auditedLine } from "../../../proxy/audited-line.js";
 import { MessageRelay } from "../../../proxy/message-relay.js";
-import { openUpstream, type Upstream } from "../../open-upstream.js";
-import { StderrTail, startRun, type UpstreamSupervisor } from "../../upstream-supervisor.js";
+import type { Upstream } from "../../open-upstream.js";
+import { openSessionUpstream } from "../session-upstream.js";
+import type { UpstreamSupervisor } from "../../upstream-supervisor.js";
 
 type Obj = Record<string, unknown>;
 
@@ -39,36 +40,13 @@ export class ServerLink {
     this.state = new SessionState(opts.sessionId);
     this.state.principal = opts.principal;
     this.state.caller = opts.caller;
-    const stdio = opts.server.command !== undefined && opts.server.command.length > 0;
-    const stderr = stdio ? new StderrTail(opts.server.name, opts.log) : undefined;
-    const run = startRun(opts.supervisor, opts.caller);
-    let spoke = false;
-    const closed = (why: string, expected: boolean) => {
-      stderr?.end();
-      if (expected) run.stopped();
-      else run.crashed(why, stderr?.tail() ?? []);
-      this.relay.upstreamClosed(expected ? "was shut down" : why, expected);
-      if (this.closed) return;
-      this.closed = true;
-      opts.onClosed(this, why);
-    };
-    this.upstream = openUpstream(opts.server, { stderr: stderr ? (c) => stderr.push(c) : undefined }, {
-      line: (text, bytes) => {
-        if (!spoke) {
-          spoke = true;
-          run.up();
-        }
-        this.relay.fromUpstream(text, bytes);
-      },
-      oversize: (id, bytes) => this.relay.rejectUpstreamFrame(id, bytes),
-      invalidUtf8: (id, bytes) => this.relay.rejectUpstreamFrame(id, bytes, "invalid-utf8"),
-      failed: (e) => {
-        opts.log(`/mcp session ${opts.sessionId}: cannot start server "${this.name}": ${e.message}`);
-        closed(`could not be started (${e.message})`, false);
-      },
-      closed: (how, _code, expected) => {
-        if (!expected) opts.log(`/mcp session ${opts.sessionId}: server "${this.name}" ${how}`);
-        closed(how, expected);
+    this.upstream = openSessionUpstream({
+      server: opts.server, supervisor: opts.supervisor, caller: opts.caller, log: opts.log,
+      label: `/mcp session ${opts.sessionId}: server "${this.name}"`, relay: () => this.relay,
+      gone: (why) => {
+        if (this.closed) return;
+        this.closed = true;
+        opts.onClosed(this, why);
       },
     });
     this.relay = new MessageRelay({
