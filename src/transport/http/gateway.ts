@@ -15,6 +15,7 @@ import { UpstreamSupervisors } from "../upstream-supervisor.js";
 import type { BackoffOptions } from "../backoff-policy.js";
 import { refuseBusy, refuseRestarting } from "./restarting-reply.js";
 import { replyError } from "./http-reply.js";
+import { accepts, answerSessionMethod, header } from "./session-methods.js";
 import { checkOrigin } from "./origin-policy.js";
 import { readPostedMessage } from "./read-message.js";
 
@@ -139,23 +140,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       replyError(res, 404, "SESSION_NOT_FOUND", "Portcullis does not know this Mcp-Session-Id (expired, closed, or another caller's); start a new session with initialize.");
       return;
     }
-    switch (req.method) {
-      case "POST":
-        return post(req, res, route, session, auth.principal);
-      case "GET":
-        if (!session) return replyError(res, 400, "INVALID_REQUEST", "GET needs an Mcp-Session-Id header (open a session with initialize first).");
-        if (!accepts(req, "text/event-stream")) return replyError(res, 406, "INVALID_REQUEST", "GET opens an SSE stream: send Accept: text/event-stream.");
-        session.openStream(res);
-        return;
-      case "DELETE":
-        if (!session) return replyError(res, 400, "INVALID_REQUEST", "DELETE needs an Mcp-Session-Id header.");
-        session.close();
-        sessions.delete(session.id);
-        res.writeHead(204).end();
-        return;
-      default:
-        replyError(res, 405, "INVALID_REQUEST", `Method ${req.method} is not supported; use POST, GET or DELETE.`, { allow: "POST, GET, DELETE" });
-    }
+    return answerSessionMethod(req, res, session, () => session && sessions.delete(session.id), () => post(req, res, route, session, auth.principal));
   }
 
   async function post(req: IncomingMessage, res: ServerResponse, route: GatewayRoute, session: HttpSession | undefined, principal: Principal | undefined): Promise<void> {
@@ -324,11 +309,3 @@ async function probeStore(check: (() => Promise<unknown>) | undefined): Promise<
   }
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function accepts(req: IncomingMessage, type: string): boolean {
-  return (header(req, "accept") ?? "").toLowerCase().includes(type);
-}

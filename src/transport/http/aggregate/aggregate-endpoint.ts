@@ -7,6 +7,7 @@ import { UpstreamSupervisors, type Admission } from "../../upstream-supervisor.j
 import { refuseBusy, refuseRestarting } from "../restarting-reply.js";
 import type { AuthResult, GatewayRoute } from "../gateway.js";
 import { replyError } from "../http-reply.js";
+import { accepts, answerSessionMethod, header } from "../session-methods.js";
 import { readPostedMessage } from "../read-message.js";
 import { AggregateSession } from "./aggregate-session.js";
 import { ModernAggregate } from "./modern-aggregate.js";
@@ -107,23 +108,7 @@ export function createAggregateEndpoint(opts: AggregateOptions): AggregateEndpoi
       replyError(res, 404, "SESSION_NOT_FOUND", "Portcullis does not know this Mcp-Session-Id (expired, closed, or another caller's); start a new session with initialize.");
       return;
     }
-    switch (req.method) {
-      case "POST":
-        return post(req, res, session, access.principal, access.allowed);
-      case "GET":
-        if (!session) return replyError(res, 400, "INVALID_REQUEST", "GET needs an Mcp-Session-Id header (open a session with initialize first).");
-        if (!accepts(req, "text/event-stream")) return replyError(res, 406, "INVALID_REQUEST", "GET opens an SSE stream: send Accept: text/event-stream.");
-        session.openStream(res);
-        return;
-      case "DELETE":
-        if (!session) return replyError(res, 400, "INVALID_REQUEST", "DELETE needs an Mcp-Session-Id header.");
-        sessions.delete(session.id);
-        session.close();
-        res.writeHead(204).end();
-        return;
-      default:
-        replyError(res, 405, "INVALID_REQUEST", `Method ${req.method} is not supported; use POST, GET or DELETE.`, { allow: "POST, GET, DELETE" });
-    }
+    return answerSessionMethod(req, res, session, () => session && sessions.delete(session.id), () => post(req, res, session, access.principal, access.allowed));
   }
 
   async function post(req: IncomingMessage, res: ServerResponse, session: AggregateSession | undefined, principal: Principal | undefined, allowed: Set<string>): Promise<void> {
@@ -190,11 +175,3 @@ export function createAggregateEndpoint(opts: AggregateOptions): AggregateEndpoi
   };
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function accepts(req: IncomingMessage, type: string): boolean {
-  return (header(req, "accept") ?? "").toLowerCase().includes(type);
-}
