@@ -5,12 +5,10 @@ import { APPROVAL_ID, isExpired, type ApprovalRecord } from "../../approvals/app
 import { ApprovalStore } from "../../approvals/approval-store.js";
 import { approvalsOf, sessionGrantLimitOf } from "../../approvals/approvals-config.js";
 import { UsageError } from "../../errors/portcullis-error.js";
-import { openConfiguredStore } from "../../store/open-store.js";
-import type { Store } from "../../store/store.js";
-import { StoreUnavailableError } from "../../store/store-error.js";
 import { openAuditLog } from "../audit-writer.js";
 import type { Command } from "../cli-io.js";
 import { loadCliConfig } from "../load-cli-config.js";
+import { withConfiguredStore } from "../with-store.js";
 
 const USAGE = `usage: portcullis approvals list [--all] [--json]
        portcullis approvals approve ID [--for-session] [--reason R]
@@ -46,9 +44,7 @@ export const approvalsCommand: Command = async (args, io) => {
     if (!APPROVAL_ID.test(positionals[0]!)) throw new UsageError(`"${positionals[0]}" is not an approval id; ids look like ap_ followed by 20 hex digits (see \`portcullis approvals list\`).`);
   }
   const cfg = loadCliConfig({ config: values.config, stateDir: values["state-dir"] }, io.env, io.cwd);
-  let store: Store | undefined;
-  try {
-    store = await openConfiguredStore(cfg);
+  return withConfiguredStore("approvals", cfg, io, async (store) => {
     const approvals = new ApprovalStore(store);
     if (sub === "list") {
       const list = await approvals.list(values.all === true);
@@ -79,15 +75,7 @@ export const approvalsCommand: Command = async (args, io) => {
       ? `approved ${id}: \`${d.record.tool}\` on "${d.record.server}"${forSession ? ` (and the next ${forSession} calls of it in that session)` : ""}. A waiting call proceeds now; otherwise retry it with the same arguments before ${d.record.expiresAt}.\n`
       : `denied ${id}: \`${d.record.tool}\` on "${d.record.server}".\n`);
     return 0;
-  } catch (e) {
-    if (e instanceof StoreUnavailableError) {
-      io.stderr.write(`portcullis approvals: the state store is unavailable: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  } finally {
-    await store?.close();
-  }
+  });
 };
 
 function describe(r: ApprovalRecord): string {

@@ -2,11 +2,10 @@ import { parseArgs } from "node:util";
 import { createApiKey, listApiKeys, revokeApiKey } from "../../auth/api-keys.js";
 import type { ApiKeyInfo } from "../../auth/api-key-record.js";
 import { UsageError } from "../../errors/portcullis-error.js";
-import { openConfiguredStore } from "../../store/open-store.js";
 import type { Store } from "../../store/store.js";
-import { StoreUnavailableError } from "../../store/store-error.js";
 import type { CliIO, Command } from "../cli-io.js";
 import { loadCliConfig } from "../load-cli-config.js";
+import { withConfiguredStore } from "../with-store.js";
 
 const USAGE = `usage: portcullis keys create --name NAME [--scopes S,...] [--rate 60/min] [--expires 30d|YYYY-MM-DD]
        portcullis keys list [--json]
@@ -84,21 +83,8 @@ export const keysCommand: Command = async (args, io) => {
   return withStore(values.config, values["state-dir"], io, run);
 };
 
-async function withStore(config: string | undefined, stateDir: string | undefined, io: CliIO, run: (s: Store) => Promise<number>): Promise<number> {
-  const cfg = loadCliConfig({ config, stateDir }, io.env, io.cwd);
-  let store: Store | undefined;
-  try {
-    store = await openConfiguredStore(cfg);
-    return await run(store);
-  } catch (e) {
-    if (e instanceof StoreUnavailableError) {
-      io.stderr.write(`portcullis keys: the state store is unavailable: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  } finally {
-    await store?.close();
-  }
+function withStore(config: string | undefined, stateDir: string | undefined, io: CliIO, run: (s: Store) => Promise<number>): Promise<number> {
+  return withConfiguredStore("keys", loadCliConfig({ config, stateDir }, io.env, io.cwd), io, run);
 }
 
 function usageOnRange(e: unknown): never {
