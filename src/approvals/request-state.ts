@@ -24,8 +24,10 @@ export function verifyState(token: unknown, secret: Buffer, now: number = Date.n
   const dot = token.indexOf(".");
   if (dot <= 0) return undefined;
   const body = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), "base64url");
-  const want = Buffer.from(mac(body, secret), "base64url");
+  // Compare the MAC as the text we issued: decoding first would accept other spellings of the same
+  // bytes (the last base64 character carries unused bits), so a token would not be exactly ours.
+  const given = Buffer.from(token.slice(dot + 1));
+  const want = Buffer.from(mac(body, secret));
   if (given.length !== want.length || !timingSafeEqual(given, want)) return undefined;
   try {
     const s = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as ApprovalState;

@@ -134,6 +134,13 @@ describe("requestState", () => {
     const forged = Buffer.from(JSON.stringify({ ...st, h: "other" })).toString("base64url");
     expect(verifyState(`${forged}.${mac}`, secret)).toBeUndefined();
     expect(verifyState(`${body}.`, secret)).toBeUndefined();
+    // Another spelling of the same MAC bytes (the last base64url character's unused low bits set) is
+    // not the token we issued: refused, so every altered character of a token is refused.
+    const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = B64.indexOf(mac!.at(-1)!);
+    const respelled = `${mac!.slice(0, -1)}${B64[last | 0b11]}`;
+    expect(Buffer.from(respelled, "base64url").equals(Buffer.from(mac!, "base64url"))).toBe(true);
+    expect(verifyState(`${body}.${respelled}`, secret)).toBeUndefined();
     expect(verifyState(signState({ ...st, e: Date.now() - 1 }, secret), secret)).toBeUndefined();
     expect(verifyState(42, secret)).toBeUndefined();
   });
