@@ -25,7 +25,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: args } = parseArgs({ options: { data: { type: "string" }, "no-write": { type: "boolean" }, epochs: { type: "string" }, window: { type: "string" }, stride: { type: "string" }, dump: { type: "string" }, "benign-weight": { type: "string" }, "no-synthetic": { type: "boolean" }, l2: { type: "string" }, lr: { type: "string" }, bits: { type: "string" }, "cv-only": { type: "boolean" } } });
 const dataDir = resolve(args.data ?? join(root, "..", "shared", "data"));
 const dist = join(root, "dist", "layers", "injection");
-const { gatherEvidence, MODEL_ONLY_OUTPUT_BAR } = await import(join(dist, "detect-injection.js"));
+const { gatherEvidence, verdictBar } = await import(join(dist, "detect-injection.js"));
 const { extractFeatures, FEATURES_PER_TOKEN } = await import(join(dist, "ngram-features.js"));
 const { bestWindow } = await import(join(dist, "hashed-ngram-model.js"));
 
@@ -125,6 +125,7 @@ for (const it of items) {
   it.ruleLogit = ev.ruleLogit;
   it.rules = ev.hits.map((h) => h.rule.id);
   it.issued = ev.issued;
+  it.strongestIssued = ev.strongestIssued;
   const f = extractFeatures(ev.norm.text, BITS);
   it.ids = f.ids.slice(0, f.count * FEATURES_PER_TOKEN);
   it.count = f.count;
@@ -319,7 +320,7 @@ function report(title, pred) {
 const TH = { low: 0.3, default: 0.5, high: 0.8 };
 console.log(`combiner (fitted on out-of-fold logits): ${JSON.stringify(combiner)}`);
 // The run-time decision (detect-injection.ts): an output verdict resting on the model alone must clear a higher bar.
-const decide = (it, s, th) => s >= (it.kind === "output" && it.issued === 0 ? Math.max(th, MODEL_ONLY_OUTPUT_BAR ?? 0) : th);
+const decide = (it, s, th) => s >= verdictBar(it.kind, it, th);
 report("HELD-OUT (grouped 4-fold CV, combiner also cross-fitted), threshold default=0.5", (it) => decide(it, it.oofScore, TH.default));
 report("HELD-OUT, threshold low=0.3", (it) => decide(it, it.oofScore, TH.low));
 report("HELD-OUT, threshold high=0.8", (it) => decide(it, it.oofScore, TH.high));

@@ -1,5 +1,6 @@
 import { defaultModel, quantisedWeights, scoreWithModel, scoreWithModelAndSink, windowScore, type ModelScore, type NgramModel } from "./hashed-ngram-model.js";
 import { findRuleHits, hitsFromTriggers, triggerScanner, type RuleFamily, type RuleHit } from "./injection-rules.js";
+import { isMention } from "./mention-context.js";
 import { COMBINER } from "./model-weights.js";
 import { normaliseAndScore, normaliseGeneral, normaliseText, type NormalisedText, type ObfuscationSignal } from "./normalise-text.js";
 
@@ -64,6 +65,8 @@ export interface Evidence {
   hits: RuleHit[];
   /** Hits that are not mentions (quoted or introduced as an example). */
   issued: number;
+  /** Weight of the strongest issued hit (0 when none). */
+  strongestIssued: number;
   ruleLogit: number;
   modelLogit: number;
   modelStart: number;
@@ -74,6 +77,9 @@ export interface Evidence {
 const SIGNAL_WEIGHT: Partial<Record<ObfuscationSignal, number>> = {
   "tag-chars": 2.5, homoglyph: 1.5, bidi: 1, "zero-width": 0.5, leet: 0.5, base64: 0.5, hex: 0.5, binary: 1, "url-encoded": 0.3, "whitespace-padding": 0.5, ansi: 0.3, fullwidth: 0.5,
 };
+
+const STRONG_RULE = 2;
+const LONE_WEAK_DISCOUNT = 0.25;
 
 // A rule hit that is talked about (quoted, "attacks such as ...") rather than issued counts this
 // much: security articles quote attack phrases all the time, and the quote itself is no instruction.
@@ -108,6 +114,7 @@ export function gatherEvidence(text: string, kind: InjectionKind = "output", mod
   let blanked = false;
   let issued = 0;
   let prev: RuleHit | undefined;
+  let strongestIssued = 0;
   for (const h of hits) {
     const mention = isMention(norm.text, h.start, h.end);
     // A quoted attack phrase is evidence of neither kind: blank it for the model too.
@@ -115,10 +122,13 @@ export function gatherEvidence(text: string, kind: InjectionKind = "output", mod
       modelText = modelText.slice(0, h.start) + " ".repeat(h.end - h.start) + modelText.slice(h.end);
       blanked = true;
     }
-    if (!mention) issued++;
     let w = h.rule.weight * (mention ? MENTION_FACTOR : 1);
     if (kind === "description") w *= DESCRIPTION_DAMPING[h.rule.id] ?? 1;
     else if (kind === "prompt") w *= PROMPT_DAMPING[h.rule.id] ?? 1;
+    if (!mention) {
+      issued++;
+      strongestIssued = Math.max(strongestIssued, w);
+    }
     // Repeats add a little (several distinct instructions), mentions and same-span twins do not.
     const extra = mention || (prev !== undefined && prev.start === h.start) ? 0 : 1;
     prev = h;
@@ -130,12 +140,20 @@ export function gatherEvidence(text: string, kind: InjectionKind = "output", mod
   }
   let ruleLogit = 0;
   for (const f of family.values()) ruleLogit += f.max + Math.min(0.75, 0.25 * (f.n - 1));
+  // One weak rule and nothing else is a hint, not evidence: ordinary text ("IMPORTANT: never ...",
+  // an installer's `curl | sh`, a "[SYSTEM]" log tag) trips one weak rule far more often than two.
+  if (issued === 1 && strongestIssued < STRONG_RULE) ruleLogit -= LONE_WEAK_DISCOUNT * strongestIssued;
   let disguise = 0;
-  for (const s of norm.signals) disguise += SIGNAL_WEIGHT[s] ?? 0;
+  let telling = false;
+  for (const s of norm.signals) {
+    disguise += SIGNAL_WEIGHT[s] ?? 0;
+    // Leetspeak-like runs are common in code and version strings: no tell on their own.
+    if (s !== "leet") telling = true;
+  }
   // Disguise around an instruction is the tell; disguise alone (emoji flags, base64 data) is weak.
-  ruleLogit += hits.length > 0 ? Math.min(disguise, 2) + (disguise > 0 ? 1 : 0) : Math.min(disguise, 2.5) * 0.5;
+  ruleLogit += hits.length > 0 ? Math.min(disguise, 2) + (telling ? 1 : 0) : Math.min(disguise, 2.5) * 0.5;
   const m: ModelScore = fused !== undefined && !blanked ? fused : scoreWithModel(modelText, model);
-  return { norm, hits, issued, ruleLogit, modelLogit: m.logit, modelStart: m.start, modelEnd: m.end };
+  return { norm, hits, issued, strongestIssued, ruleLogit, modelLogit: m.logit, modelStart: m.start, modelEnd: m.end };
 }
 
 export function combine(ruleLogit: number, modelLogit: number, kind: InjectionKind, c: Combiner = COMBINER): number {
@@ -150,6 +168,16 @@ export function combine(ruleLogit: number, modelLogit: number, kind: InjectionKi
  * about 3 points of output recall (docs/injection.md).
  */
 export const MODEL_ONLY_OUTPUT_BAR = 0.8;
+
+/**
+ * The score a text must reach to be called an injection. Tool outputs are mostly ordinary data
+ * (records, docs, code): when no rule matched (mentions aside), or only one weak one ("[SYSTEM]" in
+ * a log, `curl | sh` in a README), the score must clear MODEL_ONLY_OUTPUT_BAR.
+ */
+export function verdictBar(kind: InjectionKind, ev: Pick<Evidence, "issued" | "strongestIssued">, threshold: number): number {
+  const weakFooting = ev.issued === 0 || (ev.issued === 1 && ev.strongestIssued < STRONG_RULE);
+  return kind === "output" && weakFooting ? Math.max(threshold, MODEL_ONLY_OUTPUT_BAR) : threshold;
+}
 
 /**
  * Scores a text for instructions aimed at the agent. Rules (multilingual, after normalisation)
@@ -176,9 +204,7 @@ export function detectInjection(text: string, options: DetectOptions = {}): Inje
     reasons.push({ rule: "model", start: o.start, end: o.end });
   }
   reasons.sort((a, b) => a.start - b.start || a.end - b.end);
-  // Tool outputs are mostly ordinary data (records, docs, code): when no rule matched (mentions
-  // aside), the statistical model alone must clear MODEL_ONLY_OUTPUT_BAR.
-  const bar = kind === "output" && ev.issued === 0 ? Math.max(threshold, MODEL_ONLY_OUTPUT_BAR) : threshold;
+  const bar = verdictBar(kind, ev, threshold);
   return { verdict: score >= bar ? "injection" : "benign", score: round(score), threshold, reasons, signals: [...ev.norm.signals] };
 }
 
@@ -196,33 +222,3 @@ function hasLetterOrDigit(text: string): boolean {
 function round(x: number): number {
   return Math.round(x * 10000) / 10000;
 }
-
-// Words that introduce a quotation or an example rather than an instruction.
-const MENTION_CUE = /(?:such as|e\.g\.|for example|for instance|example:|examples?|like|called|known as|phrases?|strings?|text|patterns?|payloads?|attacks?|attackers?|detects?|detection|injections?|jailbreaks?|malicious|adversarial|blocks?|flags?|red.?team|prompts? like|says?|said|wrote|contains?|containing|matches|matching|classif\w*)\W{0,4}$/;
-// An apostrophe inside a word ("don't") is not a quote.
-const QUOTES = /["“”«»`]|(?<![a-z0-9])['‘’]/g;
-
-/**
- * Is this hit talked about rather than issued? Security docs and articles quote attack phrases:
- * inside quotes or code, or right after "such as", "e.g.", "attacks like". Only looks at a short
- * window before the hit (bounded work per hit).
- */
-export function isMention(text: string, start: number, end: number): boolean {
-  const lineStart = Math.max(text.lastIndexOf("\n", start - 1) + 1, start - 120);
-  const before = text.slice(lineStart, start);
-  const quotes = before.match(QUOTES)?.length ?? 0;
-  // Quoted, and the line talks about text or attacks ("a phrase like '...'", "the payload '...'"):
-  // quotes alone are no cue, since injected data is often a quoted field value.
-  if (quotes % 2 === 1 && QUOTE_CONTEXT.test(before)) {
-    const after = text.slice(end, Math.min(text.length, end + 80));
-    if (CLOSING_QUOTE.test(after)) return true;
-  }
-  return MENTION_CUE.test(before.slice(-40).replace(TRAILING_QUOTES, ""));
-}
-
-// Module-level: a regex literal in the function would be a new object (compiled again) per call.
-const CLOSING_QUOTE = /["“”«»`]|['‘’](?![a-z])/;
-const TRAILING_QUOTES = /["'“”‘’«»`(\s]+$/;
-
-// Words that mark a line as talking about text: a quote after one of them is a quotation.
-const QUOTE_CONTEXT = /\b(?:such as|e\.g\.|i\.e\.|for example|for instance|example|like|called|named|known as|phrases?|words?|strings?|text|sentences?|messages?|patterns?|payloads?|prompts?|attacks?|attackers?|injections?|jailbreaks?|malicious|adversarial|detects?|detection|flags?|blocks?|classif\w*|says?|said|wrote|write|writes|typed?|types|contains?|containing|matches|matching|quote[sd]?|commands?|instructions? (?:like|such)|input|output|responds?|replies|reply|answer(?:ed|s)?|asks?|asked|tells?|told|hides|hidden|embed\w*|insert\w*|inject\w*)\b|[:=]\s*$/;

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// The detector on text it was never tuned on: bench/independent/*.jsonl were written from scratch
+// for this purpose, without reading the detector or ../shared/data. dev.jsonl is for finding gaps
+// (looking at its misses is allowed; it is then no longer independent), sealed.jsonl is only ever
+// scored, never read for tuning. Prints precision, recall and false-positive rate per kind.
+//
+//   node bench/independent-bench.mjs [FILE...]   (default: both files)
+import { readFileSync, existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { detectInjection } from "../dist/layers/injection/detect-injection.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const files = process.argv.slice(2).length ? process.argv.slice(2) : ["dev", "sealed"].map((n) => join(root, "bench", "independent", `${n}.jsonl`));
+const pct = (x) => (100 * x).toFixed(1).padStart(6) + "%";
+
+for (const file of files) {
+  if (!existsSync(file)) continue;
+  const items = readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+  console.log(`\n${file.slice(root.length + 1)} (${items.length} items), threshold default`);
+  console.log("kind          n   P       R       FPR     F1");
+  for (const kind of ["output", "description", "prompt", "all"]) {
+    const set = kind === "all" ? items : items.filter((i) => i.kind === kind);
+    let tp = 0, fp = 0, fn = 0, tn = 0;
+    for (const it of set) {
+      const p = detectInjection(it.text, { kind: it.kind }).verdict === "injection";
+      if (it.label === "injection") {
+        if (p) tp++;
+        else fn++;
+      } else if (p) fp++;
+      else tn++;
+    }
+    const P = tp + fp ? tp / (tp + fp) : 1, R = tp + fn ? tp / (tp + fn) : 1;
+    const F1 = P + R ? (2 * P * R) / (P + R) : 0;
+    console.log(`${kind.padEnd(12)}${String(set.length).padStart(4)} ${pct(P)} ${pct(R)} ${pct(fp + tn ? fp / (fp + tn) : 0)} ${pct(F1)}`);
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Is a rule hit talked about rather than issued? Security articles, test suites and red-team
+ * reports quote attack phrases all the time; the quote itself is no instruction. The text is the
+ * normalised one (lower case, diacritics folded). Work per hit is bounded: only a few hundred
+ * characters before it are read.
+ */
+export function isMention(text: string, start: number, end: number): boolean {
+  const lineStart = Math.max(text.lastIndexOf("\n", start - 1) + 1, start - 120);
+  const before = text.slice(lineStart, start);
+  const quotes = before.match(QUOTES)?.length ?? 0;
+  // Quoted, and the line talks about text or attacks ("a phrase like '...'", "the payload '...'"):
+  // quotes alone are no cue, since injected data is often a quoted field value.
+  if (quotes % 2 === 1 && QUOTE_CONTEXT.test(before)) {
+    const after = text.slice(end, Math.min(text.length, end + 80));
+    if (CLOSING_QUOTE.test(after)) return true;
+  }
+  if (MENTION_CUE.test(before.slice(-48).replace(TRAILING_QUOTES, ""))) return true;
+  return quotedBlockExample(text, lineStart, start);
+}
+
+/**
+ * An example set apart from prose: the line right after one ending "for example:" or "the
+ * payload was:", or a string literal in a list named like test data (`ATTACKS = [`).
+ */
+function quotedBlockExample(text: string, lineStart: number, start: number): boolean {
+  if (lineStart === 0 || text.charCodeAt(lineStart - 1) !== 0x0a) return false;
+  const head = text.slice(lineStart, start);
+  const context = text.slice(Math.max(0, lineStart - 400), lineStart);
+  if (STRING_LITERAL_LINE.test(head) && TEST_DATA_LIST.test(context)) return true;
+  // The normaliser has collapsed indentation, so the block is the line right after the intro.
+  const lines = context.split("\n");
+  for (let k = lines.length - 1; k >= 0; k--) {
+    const line = lines[k]!.trim();
+    if (line === "" || line === "```") continue;
+    return EXAMPLE_INTRO.test(line);
+  }
+  return false;
+}
+
+// Words that introduce a quotation or an example rather than an instruction ("attacks such as",
+// "blocking", "a payload like", "instructing the model to"), in the languages the rules cover.
+const MENTION_CUE = new RegExp(
+  // Not part of a name: "trailfinder.example" or "@example" is no cue.
+  "(?<![\\w.@/-])(?:such as|e\\.g\\.|for example|for instance|example:|examples?|like|called|known as|phrases?|strings?|text|patterns?|payloads?|attacks?|attackers?|detect(?:s|ed|ing)?|detection|injections?|jailbreaks?|malicious|adversarial|block(?:s|ed|ing)?|flag(?:s|ged|ging)?|red.?team|prompts? like|says?|said|wrote|contains?|containing|match(?:es|ed|ing)?|classif\\w*|catch(?:es|ing)?|caught|filter(?:s|ed|ing)?" +
+    "|(?:instruct|tell|ask|trick|convinc|persuad|caus)\\w* (?:the |an? |your |our )?(?:llm|model|ai|assistant|agent|chatbot|bot)s? to" +
+    "|wie|etwa|zum beispiel|beispielsweise|satz|como|por ejemplo|comme|par exemple|ad esempio|por exemplo|например|такие как|типа|例如|比如|诸如|像是|たとえば|例えば|など|예를 들어|예:|같은)\\W{0,4}$",
+);
+// An apostrophe inside a word ("don't") is not a quote. „ ‚ open German quotes, 「 」 『 』 CJK ones.
+const QUOTES = /["“”„«»`「」『』]|(?<![a-z0-9])['‘’‚]/g;
+
+// Module-level: a regex literal in the function would be a new object (compiled again) per call.
+const CLOSING_QUOTE = /["“”«»`」』]|['‘’](?![a-z])/;
+const TRAILING_QUOTES = /["'“”„‘’‚«»`「『(\s]+$/;
+
+// Words that mark a line as talking about text: a quote after one of them is a quotation.
+const QUOTE_CONTEXT =
+  /\b(?:such as|e\.g\.|i\.e\.|for example|for instance|example|like|called|named|known as|phrases?|words?|strings?|text|sentences?|messages?|patterns?|payloads?|prompts?|attacks?|attackers?|injections?|jailbreaks?|malicious|adversarial|detect\w*|flag\w*|block\w*|classif\w*|says?|said|wrote|write|writes|typed?|types|contains?|containing|match\w*|quote[sd]?|commands?|instructions? (?:like|such)|input|output|responds?|replies|reply|answer(?:ed|s)?|asks?|asked|tells?|told|hides|hidden|embed\w*|insert\w*|inject\w*|attempts?|tried|tries|vector|wie|etwa|satz|como|comme|например|例如|比如)\b|[:=]\s*$|[„「『]/;
+
+// The rest of a line before a hit that opens a string literal ("    \"", "  - '").
+const STRING_LITERAL_LINE = /^\s*(?:[-*]\s+)?[("'`]{1,2}$/;
+// A list or table of test inputs just above: `ATTACKS = [`, `payloads: [`, `const examples = (`.
+const TEST_DATA_LIST = /\b[a-z_]*(?:attack|payload|example|inject|malicious|jailbreak|adversarial|evil|sample|fixture|bad_input|test_case|cases)[a-z_]*\s*(?::\s*\w+(?:\[\])?)?\s*[:=]\s*[[(]/;
+// The line that introduces such a block.
+const EXAMPLE_INTRO = /(?:for example|for instance|e\.g\.|such as|like this|looks like|as follows|payload|payloads|example|examples|sample|the (?:text|string|message|comment|description|line) (?:was|read|said)|reads|read as|wrote|said)\W{0,4}:\s*$/;
