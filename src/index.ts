@@ -23,8 +23,8 @@ export { loadConfigFile, parseConfigText, type LoadedConfig } from "./config/loa
 export { resolveConfig, type ResolvedConfig } from "./config/resolve-config.js";
 export { resolveServerPolicy } from "./config/resolve-server-policy.js";
 export { configSchema, APPROVAL_MODES, OPERATIONS, OUTBOUND_MODES, TRUST_LEVELS, type ArgumentRule, type Operation, type RawConfig, type RawServer, type ToolPolicy, type TrustLevel } from "./config/schema.js";
-export type { ServerPolicy } from "./config/server-policy.js";
-export { BUILTIN_DEFAULTS } from "./config/builtin-defaults.js";
+export type { InjectionClassifierPolicy, ServerPolicy } from "./config/server-policy.js";
+export { BUILTIN_DEFAULTS, CLASSIFIER_DEFAULTS } from "./config/builtin-defaults.js";
 
 // ---- the layer contract and enforcement (MCPSecurityManager) -------------------------------------
 export { ALLOW, deny, hold, modify, type AllowDecision, type Decision, type DenyDecision, type HoldDecision, type ModifyDecision, type Severity } from "./pipeline/decision.js";
@@ -55,6 +55,9 @@ export { createMethodPolicyLayer } from "./layers/method-policy/method-policy-la
 export * from "./layers/redaction/index.js";
 // Prompt injection (PromptInjectionDetector / ToolOutputSanitizer)
 export * from "./layers/injection/index.js";
+// Optional ONNX classifier (e.g. Prompt Guard 2) beside the detector; needs onnxruntime-node and @huggingface/tokenizers
+export { loadOnnxClassifier, OnnxInjectionClassifier, type InjectionClassifier, type OnnxClassifierOptions } from "./layers/injection/onnx-classifier.js";
+export { preloadInjectionClassifiers, releaseSharedClassifiers } from "./layers/injection/onnx-classifier-cache.js";
 // Tool-definition pins (rug pulls) and description review
 export * from "./layers/pins/index.js";
 export * from "./layers/description-review/index.js";

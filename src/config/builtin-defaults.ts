@@ -18,3 +18,12 @@ export const BUILTIN_DEFAULTS = {
     text: true,
   },
 };
+
+/** Defaults of an `injection.classifier` section (docs/injection.md). */
+export const CLASSIFIER_DEFAULTS = {
+  threshold: 0.5,
+  /** Tokens per window, special tokens included: the context length of Prompt Guard 2. */
+  maxLength: 512,
+  /** Under the pipeline's 2 s layer timeout, so a slow classifier fails with its own message. */
+  timeoutMs: 1500,
+} as const;

@@ -1,7 +1,7 @@
 import path from "node:path";
-import { BUILTIN_DEFAULTS } from "./builtin-defaults.js";
-import type { RawConfig, RawServer } from "./schema.js";
-import type { ServerPolicy } from "./server-policy.js";
+import { BUILTIN_DEFAULTS, CLASSIFIER_DEFAULTS } from "./builtin-defaults.js";
+import type { RawConfig, RawInjectionClassifier, RawServer, TrustLevel } from "./schema.js";
+import type { InjectionClassifierPolicy, ServerPolicy } from "./server-policy.js";
 
 /**
  * Merges built-in defaults, the config's `defaults:` and one server entry into its effective
@@ -33,13 +33,7 @@ export function resolveServerPolicy(name: string, raw: RawServer, defaults: RawC
       sensitivity: raw.audit?.sensitivity ?? defaults?.audit?.sensitivity,
       results: raw.audit?.results ?? defaults?.audit?.results,
     },
-    injection: {
-      ...BUILTIN_DEFAULTS.injection,
-      // Trust table: untrusted servers' suspicious output is withheld rather than merely blocked.
-      ...(s.trust === "untrusted" ? { action: "withhold" as const } : {}),
-      ...stripUndefined(defaults?.injection ?? {}),
-      ...stripUndefined(raw.injection ?? {}),
-    },
+    injection: resolveInjectionPolicy(s.trust, defaults?.injection, raw.injection, baseDir),
     redaction: resolveRedactionPolicy(defaults?.redaction, raw.redaction),
     tools: {
       allow: tools.allow,
@@ -68,4 +62,39 @@ function resolveRedactionPolicy(defaults: RawRedaction | undefined, own: RawReda
   const merged = { ...stripUndefined(defaults ?? {}), ...stripUndefined(own ?? {}) };
   const { hash_key, ...rest } = merged;
   return { ...BUILTIN_DEFAULTS.redaction, ...rest, ...(hash_key !== undefined ? { hashKey: hash_key } : {}) };
+}
+
+type RawInjection = NonNullable<RawServer["injection"]>;
+
+/**
+ * Server `injection` over `defaults:` over built-ins (untrusted servers withhold). The classifier is
+ * taken whole from the server, else from `defaults:` (no key-by-key merge: a model and its tokenizer
+ * belong together); `classifier: false` on a server turns an inherited one off.
+ */
+function resolveInjectionPolicy(trust: TrustLevel, defaults: RawInjection | undefined, own: RawInjection | undefined, baseDir: string): ServerPolicy["injection"] {
+  const { classifier: ownClassifier, ...ownRest } = own ?? {};
+  const { classifier: defaultClassifier, ...defaultRest } = defaults ?? {};
+  const policy: ServerPolicy["injection"] = {
+    ...BUILTIN_DEFAULTS.injection,
+    // Trust table: untrusted servers' suspicious output is withheld rather than merely blocked.
+    ...(trust === "untrusted" ? { action: "withhold" as const } : {}),
+    ...stripUndefined(defaultRest),
+    ...stripUndefined(ownRest),
+  };
+  const raw = ownClassifier ?? defaultClassifier;
+  // Only when configured: the layer's synchronous path checks for the key's absence.
+  if (raw) policy.classifier = resolveClassifierPolicy(raw, baseDir);
+  return policy;
+}
+
+/** Defaults applied, paths made absolute against the config file's directory. */
+export function resolveClassifierPolicy(raw: RawInjectionClassifier, baseDir: string): InjectionClassifierPolicy {
+  return {
+    model: path.resolve(baseDir, raw.model),
+    tokenizer: path.resolve(baseDir, raw.tokenizer),
+    threshold: raw.threshold ?? CLASSIFIER_DEFAULTS.threshold,
+    ...(raw.injection_labels !== undefined ? { injectionLabels: raw.injection_labels } : {}),
+    maxLength: raw.max_length ?? CLASSIFIER_DEFAULTS.maxLength,
+    timeoutMs: raw.timeout_ms ?? CLASSIFIER_DEFAULTS.timeoutMs,
+  };
 }

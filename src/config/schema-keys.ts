@@ -17,9 +17,14 @@ export function keysAt(path: readonly (string | number)[]): string[] {
 function unwrap(s: AnySchema): AnySchema {
   let cur = s;
   for (;;) {
-    const def = cur._zod.def as { type: string; innerType?: AnySchema };
+    const def = cur._zod.def as { type: string; innerType?: AnySchema; options?: AnySchema[] };
     if ((def.type === "optional" || def.type === "nullable" || def.type === "default") && def.innerType) cur = def.innerType;
-    else return cur;
+    else if (def.type === "union" && def.options) {
+      // `classifier: {...} | false`: the keys are the object member's.
+      const obj = def.options.find((o) => (o._zod.def as { type: string }).type === "object");
+      if (!obj) return cur;
+      cur = obj;
+    } else return cur;
   }
 }
 

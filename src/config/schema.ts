@@ -74,6 +74,24 @@ const methodsSection = z.strictObject({
   deny: z.array(z.string()).optional().describe("Glob patterns of JSON-RPC methods to refuse"),
 });
 
+/**
+ * An optional ONNX text classifier (e.g. Prompt Guard 2) scoring what the built-in detector let
+ * through (docs/injection.md). Paths resolve against the config file's directory; the files must
+ * exist when the config is loaded. `false` turns an inherited classifier off for one server.
+ */
+const injectionClassifier = z.strictObject({
+  model: z.string().min(1).describe("Path of the .onnx model (a sequence classifier: input_ids, attention_mask -> logits)"),
+  tokenizer: z.string().min(1).describe("Path of the model's Hugging Face tokenizer.json"),
+  threshold: z.number().min(0).max(1).optional().describe("Injection probability at or above which a text is an injection (default 0.5)"),
+  injection_labels: z
+    .array(z.union([z.number().int().nonnegative(), z.string().min(1)]))
+    .min(1)
+    .optional()
+    .describe("Output labels that mean injection: indices, or names from config.json's id2label beside the model (default: MALICIOUS/INJECTION/JAILBREAK by name, else label 1 of a two-label model)"),
+  max_length: z.number().int().min(8).max(8192).optional().describe("Tokens per window, special tokens included (default 512); longer texts are scored in overlapping windows"),
+  timeout_ms: z.number().int().positive().max(60_000).optional().describe("Per-message scoring budget; slower scoring denies (fail closed). Default 1500"),
+});
+
 const securityPolicyFields = {
   trust: z.enum(TRUST_LEVELS).optional(),
   require_https: z.boolean().optional(),
@@ -106,6 +124,7 @@ const securityPolicyFields = {
         )
         .optional()
         .describe("Per-tool overrides"),
+      classifier: z.union([injectionClassifier, z.literal(false)]).optional().describe("ONNX classifier run on texts the built-in detector did not flag; false: none for this server"),
     })
     .optional(),
   descriptions: z
@@ -217,3 +236,4 @@ export type RawConfig = z.infer<typeof configSchema>;
 export type RawServer = z.infer<typeof serverSchema>;
 export type ArgumentRule = z.infer<typeof argumentRule>;
 export type ToolPolicy = z.infer<typeof toolPolicy>;
+export type RawInjectionClassifier = z.infer<typeof injectionClassifier>;

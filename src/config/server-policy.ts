@@ -21,6 +21,8 @@ export interface ServerPolicy {
     scan: readonly string[];
     shadow?: boolean;
     tools?: Readonly<Record<string, { threshold?: "low" | "default" | "high" | number; action?: "block" | "withhold" | "wrap" | "warn"; shadow?: boolean }>>;
+    /** An ONNX classifier scoring what the built-in detector did not flag; absent: none. */
+    classifier?: InjectionClassifierPolicy;
   };
   redaction: {
     keys: readonly string[];
@@ -44,6 +46,22 @@ export interface ServerPolicy {
   descriptions?: { action?: Partial<Record<"critical" | "high" | "medium" | "low", "drop" | "strip" | "flag" | "allow">> };
   pins?: { mode?: "allow" | "block" | "review"; store?: "file" };
   publicUrl?: string;
+}
+
+/** A configured `injection.classifier`, defaults applied and paths absolute (docs/injection.md). */
+export interface InjectionClassifierPolicy {
+  /** Absolute path of the .onnx model. */
+  model: string;
+  /** Absolute path of the model's tokenizer.json. */
+  tokenizer: string;
+  /** Injection probability at or above which a text is an injection (0..1). */
+  threshold: number;
+  /** Output labels that mean injection (indices, or names from config.json's id2label); absent: inferred. */
+  injectionLabels?: readonly (number | string)[];
+  /** Tokens per window, special tokens included. */
+  maxLength: number;
+  /** Scoring budget per message; past it the call rejects and the layer denies. */
+  timeoutMs: number;
 }
 
 export type { ArgumentRule, Operation, ToolPolicy, TrustLevel };

@@ -5,6 +5,7 @@ import { openConfiguredStore } from "../../store/open-store.js";
 import { ConfigError, UsageError } from "../../errors/portcullis-error.js";
 import { upstreamProblem } from "../../transport/open-upstream.js";
 import { defaultLayers } from "../../layers/default-layers.js";
+import { preloadInjectionClassifiers } from "../../layers/injection/onnx-classifier-cache.js";
 import { Pipeline } from "../../pipeline/pipeline.js";
 import { startGateway, type GatewayRoute } from "../../transport/http/gateway.js";
 import { openAuditLog } from "../audit-writer.js";
@@ -45,6 +46,8 @@ export const serveCommand: Command = async (args, io) => {
     const problem = upstreamProblem(s);
     if (problem) throw new ConfigError(`${cfg.file ?? "config"}: ${problem}`);
   }
+  // `injection.classifier` models load once, before listening, and are shared by every session.
+  await preloadInjectionClassifiers(cfg.servers.values());
   const store = await openConfiguredStore(cfg);
   const routes = new Map<string, GatewayRoute>();
   for (const s of cfg.servers.values()) routes.set(s.name, { server: s, pipeline: new Pipeline(defaultLayers(s, { stateDir: cfg.stateDir, store, authenticated: apiKeys || oauth !== undefined })) });

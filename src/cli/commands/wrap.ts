@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { pickServer } from "../../config/resolve-config.js";
 import { ConfigError, UsageError } from "../../errors/portcullis-error.js";
 import { defaultLayers } from "../../layers/default-layers.js";
+import { preloadInjectionClassifiers } from "../../layers/injection/onnx-classifier-cache.js";
 import { Pipeline } from "../../pipeline/pipeline.js";
 import { createApprovalBroker, openApprovalStore } from "../../approvals/setup.js";
 import { openStore } from "../../store/open-store.js";
@@ -36,6 +37,8 @@ export const wrapCommand: Command = async (args, io) => {
   }
   const problem = upstreamProblem(server, command);
   if (problem) throw new ConfigError(`${cfg.file ?? "(embedded defaults)"}: ${problem}`);
+  // An `injection.classifier` loads now (once, for the whole session), so a broken model stops wrap here.
+  await preloadInjectionClassifiers([server]);
   // A stdio session is one process: its rate limits live in memory unless `store.url` asks to share them.
   const store = await openStore(cfg.loaded.raw.store?.url ?? "memory:", cfg.baseDir);
   const audit = openAuditLog(cfg, io, { stdoutIsProtocol: true });
