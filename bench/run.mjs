@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const benches = ["echo-bench.mjs", "cpu-per-call.mjs", "serve-bench.mjs", "redact-bench.mjs", "detect-bench.mjs", "soak.mjs"].filter((b) => fs.existsSync(path.join(here, b)));
+const benches = ["echo-bench.mjs", "cpu-per-call.mjs", "serve-bench.mjs", "redact-bench.mjs", "detect-bench.mjs", "independent-bench.mjs", "soak.mjs"].filter((b) => fs.existsSync(path.join(here, b)));
 let failed = 0;
 for (const b of benches) {
   console.log(`\n== ${b}`);
