@@ -4,7 +4,9 @@
 // through `portcullis wrap` with the demo policy. On a machine the
 // client, proxy and server share, throughput is bounded by their summed CPU per call, so this explains
 // echo-bench's ratios and, unlike wall-clock throughput, hardly moves when other work shares the machine.
-// Linux only (reads /proc). Usage: node bench/cpu-per-call.mjs   (BENCH_CALLS, BENCH_WARMUP)
+// Linux only (reads /proc). Usage: node bench/cpu-per-call.mjs   (BENCH_CALLS, BENCH_WARMUP,
+// BENCH_MODES=pipe,guarded to run some modes only, BENCH_PROXY_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"
+// to profile the guarded proxy)
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -24,7 +26,7 @@ const modes = {
   direct: server,
   pipe: [path.join(root, "bench/pipe-relay.mjs"), process.execPath, ...server],
   parse: [path.join(root, "bench/parse-relay.mjs"), process.execPath, ...server],
-  guarded: [path.join(root, "dist/cli/bin.js"), "wrap", "-c", path.join(root, "examples/demo/portcullis.yaml"), "--name", "everything", "--state-dir", stateDir, "--", process.execPath, ...server],
+  guarded: [...(process.env.BENCH_PROXY_NODE_ARGS?.split(" ").filter(Boolean) ?? []), path.join(root, "dist/cli/bin.js"), "wrap", "-c", path.join(root, "examples/demo/portcullis.yaml"), "--name", "everything", "--state-dir", stateDir, "--", process.execPath, ...server],
 };
 const CALLS = Number(process.env.BENCH_CALLS ?? 20000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3000);
@@ -37,8 +39,10 @@ const cpuOf = (pid) => {
 };
 const childOf = (pid) => Number(fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/)[0]);
 
+const only = process.env.BENCH_MODES?.split(",");
 const rows = [];
 for (const [mode, args] of Object.entries(modes)) {
+  if (only && !only.includes(mode)) continue;
   const client = new Client({ name: "bench", version: "1" });
   const transport = new StdioClientTransport({ command: process.execPath, args, stderr: "ignore" });
   await client.connect(transport);
@@ -59,5 +63,5 @@ console.log("\nmode      client µs  proxy µs  server µs  total µs/call   (CP
 for (const r of rows) console.log(`${r.mode.padEnd(9)} ${String(r.client_us).padStart(9)} ${String(r.proxy_us).padStart(9)} ${String(r.server_us).padStart(10)} ${String(r.total_us).padStart(9)}`);
 const pipe = rows.find((r) => r.mode === "pipe");
 const guarded = rows.find((r) => r.mode === "guarded");
-console.log(`guarded:pipe bound by CPU on a shared machine ≈ ${(pipe.total_us / guarded.total_us).toFixed(2)} (pipe total / guarded total)`);
+if (pipe && guarded) console.log(`guarded:pipe bound by CPU on a shared machine ≈ ${(pipe.total_us / guarded.total_us).toFixed(2)} (pipe total / guarded total)`);
 fs.rmSync(stateDir, { recursive: true, force: true });

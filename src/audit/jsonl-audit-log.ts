@@ -6,6 +6,7 @@ import { chainHasher, type ChainHasher } from "./chain-hash.js";
 import { segmentFile, segmentsOf, writerFile } from "./chain-files.js";
 import { readChainHead, readChainTail } from "./chain-tail.js";
 import { FileLock } from "./file-lock.js";
+import { IsoClock, lineBody } from "./line-body.js";
 
 export { GENESIS_HASH } from "./chain-hash.js";
 
@@ -50,6 +51,9 @@ export class JsonlAuditLog implements AuditLog {
   private fd: number | undefined;
   private seq: number;
   private prev: string;
+  /** `prev` as JSON text, ready to splice into the next line. */
+  private prevJson: string;
+  private readonly clock = new IsoClock();
   private buffer: string[] = [];
   private scheduled = false;
   private failed = false;
@@ -86,6 +90,7 @@ export class JsonlAuditLog implements AuditLog {
     }
     this.seq = tail.seq;
     this.prev = tail.hash;
+    this.prevJson = JSON.stringify(tail.hash);
     this.open(tail.needsNewline);
   }
 
@@ -108,9 +113,10 @@ export class JsonlAuditLog implements AuditLog {
     const seq = ++this.seq;
     // Serialise once: the hash covers the line without its `hash` field, which is appended last.
     // JSON.stringify drops undefined fields, so optional entry fields cost nothing when absent.
-    const body = JSON.stringify({ seq, ts: new Date().toISOString(), ...entry, prev: this.prev });
+    const body = lineBody(seq, this.clock.now(), entry, this.prev, this.prevJson);
     const hash = this.hash(body);
     this.prev = hash;
+    this.prevJson = `"${hash}"`; // hex, or "hmac:" and hex: nothing to escape
     const line = `${body.slice(0, -1)},"hash":"${hash}"}`;
     this.buffer.push(`${line}\n`);
     if (this.sinks.length > 0) this.toSinks(line, seq, entry);
@@ -126,21 +132,27 @@ export class JsonlAuditLog implements AuditLog {
     if ((this.buffer.length === 0 && !this.unwritten) || this.fd === undefined) return;
     const data = this.buffer.join("");
     this.buffer = [];
-    const fresh = Buffer.from(data);
-    const out = this.unwritten ? Buffer.concat([this.unwritten, fresh]) : fresh;
+    // Usually the text goes to the file as it is (no Buffer copy in JS); bytes left over from a failed
+    // write go first, as one Buffer.
+    const out: string | Buffer = this.unwritten ? Buffer.concat([this.unwritten, Buffer.from(data)]) : data;
+    const total = typeof out === "string" ? Buffer.byteLength(out) : out.length;
     let off = 0;
     try {
       if (this.regular && data !== "") this.maybeRotate(data);
-      while (off < out.length) off += fs.writeSync(this.fd!, out, off);
-      if (this.size === 0 && this.firstSeq === 0) this.firstSeq = firstSeqOf(out.toString("utf8"));
-      this.size += out.length;
+      if (typeof out === "string") off = fs.writeSync(this.fd!, out);
+      if (off < total) {
+        const bytes = typeof out === "string" ? Buffer.from(out) : out;
+        while (off < total) off += fs.writeSync(this.fd!, bytes, off);
+      }
+      if (this.size === 0 && this.firstSeq === 0) this.firstSeq = firstSeqOf(typeof out === "string" ? out : out.toString("utf8"));
+      this.size += total;
       this.unwritten = undefined;
       this.failed = false;
     } catch (e) {
       if (!this.failed) this.onError(e as Error);
       this.failed = true;
       // Keep what was not written: the chain continues from it once the disk recovers.
-      this.unwritten = out.subarray(off);
+      this.unwritten = (typeof out === "string" ? Buffer.from(out) : out).subarray(off);
       this.size += off;
     }
   }
@@ -196,7 +208,7 @@ export class JsonlAuditLog implements AuditLog {
 
   private maybeRotate(data: string): void {
     const { maxBytes, daily } = this.rotate;
-    if (this.size === 0) return;
+    if (this.size === 0 || (maxBytes === undefined && daily !== true)) return; // no clock read per flush when rotation is off
     const today = utcDay(this.now());
     const bySize = maxBytes !== undefined && this.size + Buffer.byteLength(data) > maxBytes;
     const byDay = daily === true && today !== this.day;

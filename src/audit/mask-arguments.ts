@@ -31,9 +31,27 @@ function mask(v: unknown, needles: string[], depth: number): unknown {
     return out;
   }
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) {
-    const nk = normaliseKey(k);
-    out[k] = needles.some((n) => nk.includes(n)) ? "[REDACTED]" : mask(x, needles, depth + 1);
-  }
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) out[k] = isSecretKey(k, needles) ? "[REDACTED]" : mask(o[k], needles, depth + 1);
   return out;
+}
+
+function isSecretKey(key: string, needles: string[]): boolean {
+  const nk = normalisedOnce(key);
+  for (const n of needles) if (nk.includes(n)) return true;
+  return false;
+}
+
+// Every audited call masks the same few argument names: normalise each name once (lower-casing and a
+// regex replace per key per call showed in profiles). Bounded, since names come from callers.
+const NORMALISED = new Map<string, string>();
+const MAX_NORMALISED = 1024;
+function normalisedOnce(key: string): string {
+  let nk = NORMALISED.get(key);
+  if (nk === undefined) {
+    nk = normaliseKey(key);
+    if (NORMALISED.size >= MAX_NORMALISED) NORMALISED.clear();
+    NORMALISED.set(key, nk);
+  }
+  return nk;
 }

@@ -67,7 +67,8 @@ function mapStrings(v: unknown, f: (s: string) => string, depth: number): unknow
   if (typeof v !== "object" || v === null || depth >= MAX_DEPTH) return v;
   if (Array.isArray(v)) return v.slice(0, MAX_ITEMS + 1).map((x) => mapStrings(x, f, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) out[k] = mapStrings(x, f, depth + 1);
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) out[k] = mapStrings(o[k], f, depth + 1);
   return out;
 }
 

@@ -1,6 +1,6 @@
 import type { AuditEntry, AuditLog } from "../audit/audit-record.js";
-import { summariseResult } from "../audit/result-summary.js";
-import { auditArguments, type PayloadAuditOptions } from "../audit/sensitivity.js";
+import { summariseResult, type ResultAuditOptions } from "../audit/result-summary.js";
+import { auditArguments } from "../audit/sensitivity.js";
 import { redactValue } from "../layers/redaction/redact-value.js";
 import type { ServerPolicy } from "../config/server-policy.js";
 import type { ErrorCode } from "../errors/error-codes.js";
@@ -60,7 +60,7 @@ export class MessageRelay {
   private readonly ctx: LayerContext;
   private readonly caller?: string;
   private readonly log: (line: string) => void;
-  private readonly pending = new PendingRequests();
+  private readonly pending = new PendingRequests((p) => this.timedOut(p));
   private readonly approvals?: ApprovalBroker;
   /** Held calls waiting for a person, and our own requests to the client (elicitation). */
   private readonly held = new HeldCalls();
@@ -271,9 +271,8 @@ export class MessageRelay {
   }
 
   private track(req: JsonRpcRequest, internal?: PendingRequest["internal"]): void {
-    const timer = setTimeout(() => this.timedOut(req.id), this.server.timeoutMs);
-    timer.unref?.();
-    this.pending.add({ id: req.id, req, started: performance.now(), timer, internal });
+    const started = performance.now();
+    this.pending.add({ id: req.id, req, started, deadline: started + timerDelay(this.server.timeoutMs), internal });
   }
 
   private clientCancelled(n: JsonRpcNotification): void {
@@ -404,18 +403,26 @@ export class MessageRelay {
 
   private deliver(req: JsonRpcRequest, res: JsonRpcResponse, line: string, bytes: number, latency: number): void {
     if (req.method === "tools/call" && this.server.audit.allCalls) {
-      const isError = res.error !== undefined || res.result?.isError === true;
-      this.record({
-        event: "tool_call", severity: "info", method: req.method, tool: toolNameOf(req.params), args: this.auditArgs(req),
-        decision: "allow", ok: !isError, error: res.error && !this.server.audit.zdr ? redactValue(res.error.message, this.server.redaction) : undefined, result_bytes: bytes, latency_ms: Math.round(latency * 1000) / 1000,
-        result: summariseResult(res.result ?? res.error, bytes, { ...this.payloadOptions(toolNameOf(req.params)), store: this.server.audit.results }),
-      });
+      this.recordToolCall(req, res, bytes, latency);
       // Write-ahead: the endpoint flushes the audit log before writing this result and sends this
       // refusal instead if that fails, so a result never leaves without its audit line on disk.
       this.out.toClient(line, () => JSON.stringify(denialResponse(req.id, req.method, "Portcullis withheld the result: the audit log cannot be written (disk full or read-only?). Fix the audit path; calls resume once it can be written.", { layer: "relay", rule: "audit-unavailable", code: "AUDIT_UNAVAILABLE", auditId: "au_unrecorded" }, false)));
       return;
     }
     this.out.toClient(line);
+  }
+
+  /** The `tool_call` line of an answered call: written out in full, as `record` would build it (no spread copy on the hot path). */
+  private recordToolCall(req: JsonRpcRequest, res: JsonRpcResponse, bytes: number, latency: number): void {
+    const s = this.server;
+    const tool = toolNameOf(req.params);
+    const isError = res.error !== undefined || res.result?.isError === true;
+    this.audit.record({
+      session: this.session.id, caller: this.caller, server: s.name,
+      event: "tool_call", severity: "info", method: req.method, tool, args: auditArguments(req.params?.arguments, this.payloadOptions(tool)),
+      decision: "allow", ok: !isError, error: res.error && !s.audit.zdr ? redactValue(res.error.message, s.redaction) : undefined, result_bytes: bytes, latency_ms: Math.round(latency * 1000) / 1000,
+      result: summariseResult(res.result ?? res.error, bytes, this.payloadOptions(tool, s.audit.results)),
+    });
   }
 
   private serverMessage(msg: JsonRpcRequest | JsonRpcNotification, raw: string): void {
@@ -448,9 +455,8 @@ export class MessageRelay {
 
   // ---- failures ----------------------------------------------------------------------------
 
-  private timedOut(id: JsonRpcId): void {
-    const p = this.pending.take(id);
-    if (!p) return;
+  private timedOut(p: PendingRequest): void {
+    const id = p.id;
     if (p.internal) {
       p.internal(undefined);
       return;
@@ -535,17 +541,26 @@ export class MessageRelay {
     return auditArguments(req.params?.arguments, this.payloadOptions(toolNameOf(req.params)));
   }
 
-  private payloadOptions(tool: string | undefined): PayloadAuditOptions {
+  private payloadOptions(tool: string | undefined, store?: ResultAuditOptions["store"]): ResultAuditOptions {
     const s = this.server;
     return {
       sensitivity: (tool !== undefined ? s.tools.policies[tool]?.sensitivity : undefined) ?? s.audit.sensitivity,
       zdr: s.audit.zdr,
       secretKeys: s.redaction.keys,
-      redactString: (v) => redactValue(v, s.redaction),
+      redactString: this.redactString,
+      store,
     };
   }
+
+  /** Secret redactor for audited free text: one function for the relay's life (it reads the policy at each call). */
+  private readonly redactString = (v: string): string => redactValue(v, this.server.redaction);
 
   private record(e: AuditEntry): string {
     return this.audit.record({ session: this.session.id, caller: this.caller, server: this.server.name, ...e });
   }
+}
+
+/** The delay `setTimeout` would really wait for `ms` (it waits 1 ms for anything outside 1 .. 2^31-1). */
+function timerDelay(ms: number): number {
+  return ms >= 1 && ms <= 2_147_483_647 ? ms : 1;
 }

@@ -32,8 +32,13 @@ export class LineFramer {
         this.accumulate(chunk.subarray(start));
         return;
       }
-      this.accumulate(chunk.subarray(start, nl));
-      this.endLine();
+      if (this.partsLen === 0 && !this.discarding && nl - start <= this.maxBytes) {
+        // The usual case, a whole line inside one chunk: no copy, no parts list.
+        this.emit(chunk.subarray(start, nl));
+      } else {
+        this.accumulate(chunk.subarray(start, nl));
+        this.endLine();
+      }
       start = nl + 1;
     }
   }
@@ -72,9 +77,15 @@ export class LineFramer {
       this.on.oversize(this.head.toString("utf8"), this.tail.toString("utf8"), bytes);
       return;
     }
-    let buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
+    const buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
     this.parts = [];
     this.partsLen = 0;
+    this.emit(buf);
+  }
+
+  /** One complete line (without its newline): a trailing CR dropped, validated as UTF-8, blank lines skipped. */
+  private emit(line: Buffer): void {
+    let buf = line;
     if (buf.length > 0 && buf[buf.length - 1] === 0x0d) buf = buf.subarray(0, buf.length - 1);
     if (buf.length === 0) return;
     let text: string;
