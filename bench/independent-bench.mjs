@@ -6,7 +6,7 @@
 //
 //   node bench/independent-bench.mjs [FILE...]   (default: both files)
 import { readFileSync, existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { detectInjection } from "../dist/layers/injection/detect-injection.js";
 
@@ -17,7 +17,7 @@ const pct = (x) => (100 * x).toFixed(1).padStart(6) + "%";
 for (const file of files) {
   if (!existsSync(file)) continue;
   const items = readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
-  console.log(`\n${file.slice(root.length + 1)} (${items.length} items), threshold default`);
+  console.log(`\n${relative(root, resolve(file))} (${items.length} items), threshold default`);
   console.log("kind          n   P       R       FPR     F1");
   for (const kind of ["output", "description", "prompt", "all"]) {
     const set = kind === "all" ? items : items.filter((i) => i.kind === kind);

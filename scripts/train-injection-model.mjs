@@ -126,6 +126,7 @@ for (const it of items) {
   it.rules = ev.hits.map((h) => h.rule.id);
   it.issued = ev.issued;
   it.strongestIssued = ev.strongestIssued;
+  it.issuedRules = ev.issuedRules;
   const f = extractFeatures(ev.norm.text, BITS);
   it.ids = f.ids.slice(0, f.count * FEATURES_PER_TOKEN);
   it.count = f.count;

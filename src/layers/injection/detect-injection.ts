@@ -65,6 +65,8 @@ export interface Evidence {
   hits: RuleHit[];
   /** Hits that are not mentions (quoted or introduced as an example). */
   issued: number;
+  /** Distinct rules among the issued hits. */
+  issuedRules: number;
   /** Weight of the strongest issued hit (0 when none). */
   strongestIssued: number;
   ruleLogit: number;
@@ -79,6 +81,7 @@ const SIGNAL_WEIGHT: Partial<Record<ObfuscationSignal, number>> = {
 };
 
 const STRONG_RULE = 2;
+const MAX_SCORE = 1 - 1e-9;
 const LONE_WEAK_DISCOUNT = 0.25;
 
 // A rule hit that is talked about (quoted, "attacks such as ...") rather than issued counts this
@@ -109,12 +112,12 @@ export function gatherEvidence(text: string, kind: InjectionKind = "output", mod
   const norm = both !== undefined ? both.norm : tryFused ? normaliseGeneral(text) : normaliseText(text);
   const fused = both !== undefined ? windowScore(both.scores, model) : scoreWithModelAndSink(norm.text, model, scanner);
   const hits = fused === undefined ? findRuleHits(norm.text) : hitsFromTriggers(norm.text, scanner);
-  const family = new Map<RuleFamily, { max: number; n: number }>();
+  const family = new Map<RuleFamily, { max: number; n: number; ids: Set<string> }>();
   let modelText = norm.text;
   let blanked = false;
   let issued = 0;
-  let prev: RuleHit | undefined;
   let strongestIssued = 0;
+  const issuedRules = new Set<string>();
   for (const h of hits) {
     const mention = isMention(norm.text, h.start, h.end);
     // A quoted attack phrase is evidence of neither kind: blank it for the model too.
@@ -127,22 +130,23 @@ export function gatherEvidence(text: string, kind: InjectionKind = "output", mod
     else if (kind === "prompt") w *= PROMPT_DAMPING[h.rule.id] ?? 1;
     if (!mention) {
       issued++;
+      issuedRules.add(h.rule.id);
       strongestIssued = Math.max(strongestIssued, w);
     }
-    // Repeats add a little (several distinct instructions), mentions and same-span twins do not.
-    const extra = mention || (prev !== undefined && prev.start === h.start) ? 0 : 1;
-    prev = h;
+    // Other rules of the family add a little (several distinct instructions); mentions and the same
+    // rule again (a log full of "[SYSTEM]" tags) do not.
     const f = family.get(h.rule.family);
     if (f) {
       f.max = Math.max(f.max, w);
-      f.n += extra;
-    } else family.set(h.rule.family, { max: w, n: 1 });
+      if (!mention && !f.ids.has(h.rule.id)) f.n++;
+      f.ids.add(h.rule.id);
+    } else family.set(h.rule.family, { max: w, n: 1, ids: new Set([h.rule.id]) });
   }
   let ruleLogit = 0;
   for (const f of family.values()) ruleLogit += f.max + Math.min(0.75, 0.25 * (f.n - 1));
   // One weak rule and nothing else is a hint, not evidence: ordinary text ("IMPORTANT: never ...",
   // an installer's `curl | sh`, a "[SYSTEM]" log tag) trips one weak rule far more often than two.
-  if (issued === 1 && strongestIssued < STRONG_RULE) ruleLogit -= LONE_WEAK_DISCOUNT * strongestIssued;
+  if (issuedRules.size === 1 && strongestIssued < STRONG_RULE) ruleLogit -= LONE_WEAK_DISCOUNT * strongestIssued;
   let disguise = 0;
   let telling = false;
   for (const s of norm.signals) {
@@ -153,12 +157,13 @@ export function gatherEvidence(text: string, kind: InjectionKind = "output", mod
   // Disguise around an instruction is the tell; disguise alone (emoji flags, base64 data) is weak.
   ruleLogit += hits.length > 0 ? Math.min(disguise, 2) + (telling ? 1 : 0) : Math.min(disguise, 2.5) * 0.5;
   const m: ModelScore = fused !== undefined && !blanked ? fused : scoreWithModel(modelText, model);
-  return { norm, hits, issued, strongestIssued, ruleLogit, modelLogit: m.logit, modelStart: m.start, modelEnd: m.end };
+  return { norm, hits, issued, issuedRules: issuedRules.size, strongestIssued, ruleLogit, modelLogit: m.logit, modelStart: m.start, modelEnd: m.end };
 }
 
 export function combine(ruleLogit: number, modelLogit: number, kind: InjectionKind, c: Combiner = COMBINER): number {
   const z = c.ruleScale * ruleLogit + c.modelScale * modelLogit + c.bias[kind];
-  return 1 / (1 + Math.exp(-z));
+  // Kept below 1 so that a threshold of 1 means "never" even when the evidence is overwhelming.
+  return Math.min(1 / (1 + Math.exp(-z)), MAX_SCORE);
 }
 
 /**
@@ -174,8 +179,8 @@ export const MODEL_ONLY_OUTPUT_BAR = 0.8;
  * (records, docs, code): when no rule matched (mentions aside), or only one weak one ("[SYSTEM]" in
  * a log, `curl | sh` in a README), the score must clear MODEL_ONLY_OUTPUT_BAR.
  */
-export function verdictBar(kind: InjectionKind, ev: Pick<Evidence, "issued" | "strongestIssued">, threshold: number): number {
-  const weakFooting = ev.issued === 0 || (ev.issued === 1 && ev.strongestIssued < STRONG_RULE);
+export function verdictBar(kind: InjectionKind, ev: Pick<Evidence, "issuedRules" | "strongestIssued">, threshold: number): number {
+  const weakFooting = ev.issuedRules === 0 || (ev.issuedRules === 1 && ev.strongestIssued < STRONG_RULE);
   return kind === "output" && weakFooting ? Math.max(threshold, MODEL_ONLY_OUTPUT_BAR) : threshold;
 }
 

@@ -11,10 +11,12 @@ export function isMention(text: string, start: number, end: number): boolean {
   // Quoted, and the line talks about text or attacks ("a phrase like '...'", "the payload '...'"):
   // quotes alone are no cue, since injected data is often a quoted field value.
   if (quotes % 2 === 1 && QUOTE_CONTEXT.test(before)) {
-    const after = text.slice(end, Math.min(text.length, end + 80));
+    const after = text.slice(end, Math.min(text.length, end + 240));
     if (CLOSING_QUOTE.test(after)) return true;
   }
   if (MENTION_CUE.test(before.slice(-48).replace(TRAILING_QUOTES, ""))) return true;
+  // Chat-template tokens in text that documents templates ("each turn is wrapped in special tokens:").
+  if (TEMPLATE_TOKEN.test(text.slice(start, start + 2)) && TEMPLATE_DOC.test(text.slice(Math.max(0, start - 400), start))) return true;
   return quotedBlockExample(text, lineStart, start);
 }
 
@@ -41,7 +43,7 @@ function quotedBlockExample(text: string, lineStart: number, start: number): boo
 // "blocking", "a payload like", "instructing the model to"), in the languages the rules cover.
 const MENTION_CUE = new RegExp(
   // Not part of a name: "trailfinder.example" or "@example" is no cue.
-  "(?<![\\w.@/-])(?:such as|e\\.g\\.|for example|for instance|example:|examples?|like|called|known as|phrases?|strings?|text|patterns?|payloads?|attacks?|attackers?|detect(?:s|ed|ing)?|detection|injections?|jailbreaks?|malicious|adversarial|block(?:s|ed|ing)?|flag(?:s|ged|ging)?|red.?team|prompts? like|says?|said|wrote|contains?|containing|match(?:es|ed|ing)?|classif\\w*|catch(?:es|ing)?|caught|filter(?:s|ed|ing)?" +
+  "(?<![\\w.@/-])(?:such as|e\\.g\\.|for example|for instance|example:|examples?|like|called|known as|phrases?|strings?|text|patterns?|payloads?|attacks?|attackers?|detect(?:s|ed|ing)?|detection|injections?|jailbreaks?|malicious|adversarial|block(?:s|ed|ing)?|flag(?:s|ged|ging)?|red.?team|prompts? like|says?|said|wrote|contains?|containing|match(?:es|ed|ing)?|classif\\w*|catch(?:es|ing)?|caught|filter(?:s|ed|ing)?|(?:meant|designed|intended|trying|tries|attempting|attempts) to" +
     "|(?:instruct|tell|ask|trick|convinc|persuad|caus)\\w* (?:the |an? |your |our )?(?:llm|model|ai|assistant|agent|chatbot|bot)s? to" +
     "|wie|etwa|zum beispiel|beispielsweise|satz|como|por ejemplo|comme|par exemple|ad esempio|por exemplo|например|такие как|типа|例如|比如|诸如|像是|たとえば|例えば|など|예를 들어|예:|같은)\\W{0,4}$",
 );
@@ -54,7 +56,7 @@ const TRAILING_QUOTES = /["'“”„‘’‚«»`「『(\s]+$/;
 
 // Words that mark a line as talking about text: a quote after one of them is a quotation.
 const QUOTE_CONTEXT =
-  /\b(?:such as|e\.g\.|i\.e\.|for example|for instance|example|like|called|named|known as|phrases?|words?|strings?|text|sentences?|messages?|patterns?|payloads?|prompts?|attacks?|attackers?|injections?|jailbreaks?|malicious|adversarial|detect\w*|flag\w*|block\w*|classif\w*|says?|said|wrote|write|writes|typed?|types|contains?|containing|match\w*|quote[sd]?|commands?|instructions? (?:like|such)|input|output|responds?|replies|reply|answer(?:ed|s)?|asks?|asked|tells?|told|hides|hidden|embed\w*|insert\w*|inject\w*|attempts?|tried|tries|vector|wie|etwa|satz|como|comme|например|例如|比如)\b|[:=]\s*$|[„「『]/;
+  /\b(?:such as|e\.g\.|i\.e\.|for example|for instance|example|like|called|named|known as|phrases?|words?|strings?|text|sentences?|messages?|patterns?|payloads?|prompts?|attacks?|attackers?|injections?|jailbreaks?|malicious|adversarial|detect\w*|flag\w*|block\w*|classif\w*|says?|said|wrote|write|writes|typed?|types|contains?|containing|match\w*|quote[sd]?|commands?|instructions? (?:like|such)|input|output|responds?|replies|reply|answer(?:ed|s)?|asks?|asked|tells?|told|hides|hidden|embed\w*|insert\w*|inject\w*|attempts?|tried|tries|vector|ask\w*|telling|typing|typed|pasting|pasted|sending|sent|wie|etwa|satz|como|comme|например|例如|比如)\b|[:=]\s*$|[„「『]/;
 
 // The rest of a line before a hit that opens a string literal ("    \"", "  - '").
 const STRING_LITERAL_LINE = /^\s*(?:[-*]\s+)?[("'`]{1,2}$/;
@@ -62,3 +64,6 @@ const STRING_LITERAL_LINE = /^\s*(?:[-*]\s+)?[("'`]{1,2}$/;
 const TEST_DATA_LIST = /\b[a-z_]*(?:attack|payload|example|inject|malicious|jailbreak|adversarial|evil|sample|fixture|bad_input|test_case|cases)[a-z_]*\s*(?::\s*\w+(?:\[\])?)?\s*[:=]\s*[[(]/;
 // The line that introduces such a block.
 const EXAMPLE_INTRO = /(?:for example|for instance|e\.g\.|such as|like this|looks like|as follows|payload|payloads|example|examples|sample|the (?:text|string|message|comment|description|line) (?:was|read|said)|reads|read as|wrote|said)\W{0,4}:\s*$/;
+// A role token ("<|im_start|>", "[INST]", "<<SYS>>") after words that document chat templates.
+const TEMPLATE_TOKEN = /^(?:<\||\[\/?i|<<|<\/?s|<s)/;
+const TEMPLATE_DOC = /\b(?:chat ?templates?|chatml|prompt (?:format|template)s?|special tokens?|tokeni[sz]er|jinja|fine-?tun\w*|training (?:data|examples?)|datasets?|wrapped in|delimit\w*|turn (?:markers?|tokens?))\b/;
