@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // The detector on text it was never tuned on: bench/independent/*.jsonl were written from scratch
-// for this purpose, without reading the detector or ../shared/data. dev.jsonl is for finding gaps
-// (looking at its misses is allowed; it is then no longer independent), sealed.jsonl is only ever
-// scored, never read for tuning. Prints precision, recall and false-positive rate per kind.
+// for this purpose, without reading the detector or ../shared/data. dev*.jsonl are for finding gaps
+// (their misses were read, so they are no longer independent); sealed*.jsonl are only ever scored,
+// never read for tuning. Prints precision, recall and false-positive rate per kind.
 //
-//   node bench/independent-bench.mjs [FILE...]   (default: both files)
-import { readFileSync, existsSync } from "node:fs";
+//   node bench/independent-bench.mjs [FILE...]   (default: every file there)
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { detectInjection } from "../dist/layers/injection/detect-injection.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const files = process.argv.slice(2).length ? process.argv.slice(2) : ["dev", "sealed"].map((n) => join(root, "bench", "independent", `${n}.jsonl`));
+const dir = join(root, "bench", "independent");
+const files = process.argv.slice(2).length ? process.argv.slice(2) : readdirSync(dir).filter((f) => f.endsWith(".jsonl")).sort().map((f) => join(dir, f));
 const pct = (x) => (100 * x).toFixed(1).padStart(6) + "%";
 
 for (const file of files) {
