@@ -155,7 +155,7 @@ export function gatherEvidence(text: string, kind: InjectionKind = "output", mod
     if (s !== "leet") telling = true;
   }
   // Disguise around an instruction is the tell; disguise alone (emoji flags, base64 data) is weak.
-  ruleLogit += hits.length > 0 ? Math.min(disguise, 2) + (telling ? 1 : 0) : Math.min(disguise, 2.5) * 0.5;
+  ruleLogit += issued > 0 ? Math.min(disguise, 2) + (telling ? 1 : 0) : Math.min(disguise, 2.5) * 0.5;
   const m: ModelScore = fused !== undefined && !blanked ? fused : scoreWithModel(modelText, model);
   return { norm, hits, issued, issuedRules: issuedRules.size, strongestIssued, ruleLogit, modelLogit: m.logit, modelStart: m.start, modelEnd: m.end };
 }

@@ -5,7 +5,8 @@
  * characters before it are read.
  */
 export function isMention(text: string, start: number, end: number): boolean {
-  const lineStart = Math.max(text.lastIndexOf("\n", start - 1) + 1, start - 120);
+  // Up to 400 characters of the line: counting quotes from the middle of one would flip the parity.
+  const lineStart = Math.max(text.lastIndexOf("\n", start - 1) + 1, start - 400);
   const before = text.slice(lineStart, start);
   const quotes = before.match(QUOTES)?.length ?? 0;
   // Quoted, and the line talks about text or attacks ("a phrase like '...'", "the payload '...'"):
@@ -16,7 +17,7 @@ export function isMention(text: string, start: number, end: number): boolean {
   }
   if (MENTION_CUE.test(before.slice(-48).replace(TRAILING_QUOTES, ""))) return true;
   // Chat-template tokens in text that documents templates ("each turn is wrapped in special tokens:").
-  if (TEMPLATE_TOKEN.test(text.slice(start, start + 2)) && TEMPLATE_DOC.test(text.slice(Math.max(0, start - 400), start))) return true;
+  if (TEMPLATE_TOKEN.test(text.slice(start, start + 3)) && TEMPLATE_DOC.test(text.slice(Math.max(0, start - 600), start))) return true;
   return quotedBlockExample(text, lineStart, start);
 }
 
@@ -63,7 +64,7 @@ const STRING_LITERAL_LINE = /^\s*(?:[-*]\s+)?[("'`]{1,2}$/;
 // A list or table of test inputs just above: `ATTACKS = [`, `payloads: [`, `const examples = (`.
 const TEST_DATA_LIST = /\b[a-z_]*(?:attack|payload|example|inject|malicious|jailbreak|adversarial|evil|sample|fixture|bad_input|test_case|cases)[a-z_]*\s*(?::\s*\w+(?:\[\])?)?\s*[:=]\s*[[(]/;
 // The line that introduces such a block.
-const EXAMPLE_INTRO = /(?:for example|for instance|e\.g\.|such as|like this|looks like|as follows|payload|payloads|example|examples|sample|the (?:text|string|message|comment|description|line) (?:was|read|said)|reads|read as|wrote|said)\W{0,4}:\s*$/;
+const EXAMPLE_INTRO = /(?:for example|for instance|e\.g\.|such as|like this|looks like|as follows|payloads?|examples?|samples?|attack|the (?:text|string|message|comment|description|line) (?:was|read|said)|reads|read as|wrote|said)\b[^.!?\n]{0,40}:\s*$/;
 // A role token ("<|im_start|>", "[INST]", "<<SYS>>") after words that document chat templates.
 const TEMPLATE_TOKEN = /^(?:<\||\[\/?i|<<|<\/?s|<s)/;
 const TEMPLATE_DOC = /\b(?:chat ?templates?|chatml|prompt (?:format|template)s?|special tokens?|tokeni[sz]er|jinja|fine-?tun\w*|training (?:data|examples?)|datasets?|wrapped in|delimit\w*|turn (?:markers?|tokens?))\b/;
