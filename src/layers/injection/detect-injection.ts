@@ -175,13 +175,21 @@ export function combine(ruleLogit: number, modelLogit: number, kind: InjectionKi
 export const MODEL_ONLY_OUTPUT_BAR = 0.8;
 
 /**
+ * The same for prompts (prompts/get results, sampling requests, `detect --kind prompt`): lower,
+ * since the model carries most of the evidence on jailbreak prompts, which rarely use the rules'
+ * phrasing; see docs/injection.md for the trade.
+ */
+export const MODEL_ONLY_PROMPT_BAR = 0.65;
+
+/**
  * The score a text must reach to be called an injection. Tool outputs are mostly ordinary data
  * (records, docs, code): when no rule matched (mentions aside), or only one weak one ("[SYSTEM]" in
  * a log, `curl | sh` in a README), the score must clear MODEL_ONLY_OUTPUT_BAR.
  */
 export function verdictBar(kind: InjectionKind, ev: Pick<Evidence, "issuedRules" | "strongestIssued">, threshold: number): number {
   const weakFooting = ev.issuedRules === 0 || (ev.issuedRules === 1 && ev.strongestIssued < STRONG_RULE);
-  return kind === "output" && weakFooting ? Math.max(threshold, MODEL_ONLY_OUTPUT_BAR) : threshold;
+  if (!weakFooting || kind === "description") return threshold;
+  return Math.max(threshold, kind === "output" ? MODEL_ONLY_OUTPUT_BAR : MODEL_ONLY_PROMPT_BAR);
 }
 
 /**
