@@ -18,12 +18,16 @@ export function collectTexts(value: unknown, path = "", out: TextPart[] = [], de
   if (typeof value === "string") {
     if (value.length > 0) out.push({ path, text: value });
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => collectTexts(v, `${path}[${i}]`, out, depth + 1));
+    // Plain loops (no entries arrays or callbacks): this runs on every scanned result.
+    for (let i = 0; i < value.length; i++) collectTexts(value[i], `${path}[${i}]`, out, depth + 1);
   } else if (value && typeof value === "object") {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const o = value as Record<string, unknown>;
+    const keys = Object.keys(o);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
       // Binary payloads and URIs are not prose; mimeType/type are enums.
       if (k === "blob" || k === "data" || k === "uri" || k === "mimeType" || k === "type" || k === "_meta") continue;
-      collectTexts(v, path ? `${path}.${k}` : k, out, depth + 1);
+      collectTexts(o[k], path ? `${path}.${k}` : k, out, depth + 1);
     }
   }
   return out;
