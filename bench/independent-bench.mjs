@@ -22,6 +22,7 @@ for (const file of files) {
   console.log("kind          n   P       R       FPR     F1");
   for (const kind of ["output", "description", "prompt", "all"]) {
     const set = kind === "all" ? items : items.filter((i) => i.kind === kind);
+    if (set.length === 0) continue;
     let tp = 0, fp = 0, fn = 0, tn = 0;
     for (const it of set) {
       const p = detectInjection(it.text, { kind: it.kind }).verdict === "injection";
