@@ -1,4 +1,4 @@
-import { gcraStep } from "./gcra.js";
+import { gcraStep, type GcraStep } from "./gcra.js";
 import { checkRules, type RateLimitResult, type RateLimitRule } from "./rate-limit-rule.js";
 import type { SetOptions, Store, StoreEntry } from "./store.js";
 import { StoreUnavailableError } from "./store-error.js";
@@ -78,15 +78,33 @@ export class MemoryStore implements Store {
     checkRules(rules);
     this.check();
     const now = this.now();
-    const steps = rules.map((r) => gcraStep(r, this.state.tats.get(r.key), now));
-    let denied: number | undefined;
-    steps.forEach((s, i) => {
-      if (!s.allowed && (denied === undefined || s.retryAfterMs > steps[denied]!.retryAfterMs)) denied = i;
-    });
-    if (denied !== undefined) return { allowed: false, remaining: 0, retryAfterMs: steps[denied]!.retryAfterMs, deniedRule: denied };
-    rules.forEach((r, i) => this.state.tats.set(r.key, steps[i]!.newTat));
+    const tats = this.state.tats;
+    // Wrap's hot path runs this on every call with one or two rules: plain loops, no per-call arrays.
+    if (rules.length === 1) {
+      const r = rules[0]!;
+      const s = gcraStep(r, tats.get(r.key), now);
+      if (!s.allowed) return { allowed: false, remaining: 0, retryAfterMs: s.retryAfterMs, deniedRule: 0 };
+      tats.set(r.key, s.newTat);
+      if (++this.ops % 4096 === 0) this.sweep(now);
+      return { allowed: true, remaining: s.remaining, retryAfterMs: 0 };
+    }
+    const steps: GcraStep[] = new Array<GcraStep>(rules.length);
+    let denied = -1;
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i]!;
+      const s = (steps[i] = gcraStep(r, tats.get(r.key), now));
+      // The rule that needs the longest wait (the first of equals) names the refusal.
+      if (!s.allowed && (denied === -1 || s.retryAfterMs > steps[denied]!.retryAfterMs)) denied = i;
+    }
+    if (denied !== -1) return { allowed: false, remaining: 0, retryAfterMs: steps[denied]!.retryAfterMs, deniedRule: denied };
+    let remaining = Infinity;
+    for (let i = 0; i < rules.length; i++) {
+      const s = steps[i]!;
+      tats.set(rules[i]!.key, s.newTat);
+      remaining = Math.min(remaining, s.remaining);
+    }
     if (++this.ops % 4096 === 0) this.sweep(now);
-    return { allowed: true, remaining: Math.min(...steps.map((s) => s.remaining)), retryAfterMs: 0 };
+    return { allowed: true, remaining, retryAfterMs: 0 };
   }
 
   async close(): Promise<void> {

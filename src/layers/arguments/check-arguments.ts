@@ -21,13 +21,17 @@ export function checkArguments(args: unknown, rules: Readonly<Record<string, Arg
     return { argument: "(all)", rule: "object", reason: "`arguments` must be an object" };
   }
   const a = (args ?? {}) as Record<string, unknown>;
-  for (const [key, rule] of Object.entries(rules)) {
+  // Object.keys and a plain loop: same order as Object.entries, without a [key, rule] pair per rule per call.
+  const keys = Object.keys(rules);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const rule = rules[key]!;
     const v = a[key];
     if (v === undefined) {
       if (rule.required) return { argument: key, rule: "required", reason: `argument \`${key}\` is required` };
       continue;
     }
-    if (rule.enum !== undefined && !rule.enum.some((e) => e === v)) {
+    if (rule.enum !== undefined && !isOneOf(v, rule.enum)) {
       return { argument: key, rule: "enum", reason: `argument \`${key}\` must be one of ${rule.enum.map((e) => JSON.stringify(e)).join(", ")}` };
     }
     if (rule.pattern !== undefined) {
@@ -35,7 +39,7 @@ export function checkArguments(args: unknown, rules: Readonly<Record<string, Arg
       if (!regexOf(rule).test(v)) return { argument: key, rule: "pattern", reason: `argument \`${key}\` does not match /${rule.pattern}/` };
     }
     if (rule.max_length !== undefined) {
-      const len = typeof v === "string" ? [...v].length : JSON.stringify(v).length;
+      const len = typeof v === "string" ? codePointLength(v, rule.max_length) : JSON.stringify(v).length;
       if (len > rule.max_length) return { argument: key, rule: "max_length", reason: `argument \`${key}\` is ${len} characters long; the limit is ${rule.max_length}` };
     }
     if (rule.min !== undefined || rule.max !== undefined) {
@@ -45,4 +49,28 @@ export function checkArguments(args: unknown, rules: Readonly<Record<string, Arg
     }
   }
   return undefined;
+}
+
+/** `values.some((e) => e === v)`, without a callback per call. */
+function isOneOf(v: unknown, values: readonly unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) if (values[i] === v) return true;
+  return false;
+}
+
+/**
+ * `[...s].length` (characters: a surrogate pair counts once, a lone surrogate once) without building
+ * an array. A string of at most `limit` UTF-16 units has at most `limit` characters, so such strings,
+ * the usual case, are answered without counting (the exact count only matters over the limit).
+ */
+function codePointLength(s: string, limit: number): number {
+  if (s.length <= limit) return s.length;
+  let n = 0;
+  for (let i = 0; i < s.length; i++, n++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+  }
+  return n;
 }

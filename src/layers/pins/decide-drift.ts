@@ -23,7 +23,7 @@ export function pinStatus(name: string, def: Record<string, unknown>, pins: Serv
   const { hash, shape } = hashesOf(def);
   const pin = pins?.tools[name];
   if (pin) {
-    if (pin.hash === hash) return { status: "pinned" };
+    if (pin.hash === hash) return PINNED;
     return { status: "blocked", reason: "changed" };
   }
   if (pins && shape !== undefined) {
@@ -31,10 +31,15 @@ export function pinStatus(name: string, def: Record<string, unknown>, pins: Serv
       if (other !== name && p.shape === shape) return { status: "blocked", reason: "renamed", renamedFrom: other };
     }
   }
-  if (mode === "allow") return { status: "first-use" };
-  if (mode === "review") return { status: "review" };
+  if (mode === "allow") return FIRST_USE;
+  if (mode === "review") return REVIEW;
   return { status: "blocked", reason: "new" };
 }
+
+// The statuses without details are shared (frozen): every call to a pinned tool asks for one.
+const PINNED: ToolPinStatus = Object.freeze({ status: "pinned" });
+const FIRST_USE: ToolPinStatus = Object.freeze({ status: "first-use" });
+const REVIEW: ToolPinStatus = Object.freeze({ status: "review" });
 
 export interface DriftReport {
   /** Tools to hide from this listing, with why. */

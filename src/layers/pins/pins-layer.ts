@@ -148,8 +148,9 @@ export function createPinsLayer(options: PinsLayerOptions): Layer {
 
   function pinOnFirstUse(ctx: LayerContext, name: string, def: Record<string, unknown>): void {
     const server = ctx.server.name;
-    if (store.read().servers[server]?.tools[name]) return;
-    if (pinStatus(name, def, store.read().servers[server], pinModeOf(ctx.server, fallback)).status !== "first-use") return;
+    const pins = store.read().servers[server];
+    if (pins?.tools[name]) return;
+    if (pinStatus(name, def, pins, pinModeOf(ctx.server, fallback)).status !== "first-use") return;
     const { hash, shape } = hashesOf(def);
     apply(server, { blocked: [], firstUse: [name], review: [], removed: [], addPins: { [name]: { hash, ...(shape ? { shape } : {}), definition: pinnedDefinition(def), pinned_at: now(), via: "first-use" } }, setPending: {}, clearPending: [] });
   }

@@ -29,22 +29,28 @@ export function createRateLimitLayer(options: RateLimitLayerOptions): Layer {
     onRequest(req, ctx) {
       const tool = toolNameOf(req.params);
       // A bad rule is a bug: let it throw, and the runner denies with LAYER_FAILED.
-      const rules: ScopedRule[] = rateLimitRules(ctx.server, ctx.session, tool, windowMs);
-      const unavailable = (e: unknown) =>
-        deny("STORE_UNAVAILABLE", "store-unavailable", `Portcullis refused the call because rate limits cannot be checked right now (${e instanceof Error ? e.message : String(e)}); retry shortly.`, { severity: "high", event: "store_unavailable", details: { store: store.kind } });
+      const rules: readonly ScopedRule[] = rateLimitRules(ctx.server, ctx.session, tool, windowMs);
       // A store that answers without I/O keeps the whole pipeline synchronous (wrap's hot path).
       if (store.hitSync) {
         let result: RateLimitResult;
         try {
           result = store.hitSync(rules);
         } catch (e) {
-          return unavailable(e);
+          return unavailable(store, e);
         }
         return decide(result, rules, tool, ctx.server.name, windowMs);
       }
-      return store.hit(rules).then((result) => decide(result, rules, tool, ctx.server.name, windowMs), unavailable);
+      return store.hit(rules).then(
+        (result) => decide(result, rules, tool, ctx.server.name, windowMs),
+        (e: unknown) => unavailable(store, e),
+      );
     },
   };
+}
+
+/** The store could not be asked: refuse the call (fail closed). */
+function unavailable(store: Store, e: unknown): Decision {
+  return deny("STORE_UNAVAILABLE", "store-unavailable", `Portcullis refused the call because rate limits cannot be checked right now (${e instanceof Error ? e.message : String(e)}); retry shortly.`, { severity: "high", event: "store_unavailable", details: { store: store.kind } });
 }
 
 function decide(result: RateLimitResult, rules: readonly ScopedRule[], tool: string | undefined, server: string, windowMs: number): Decision {

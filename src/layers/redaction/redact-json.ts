@@ -220,8 +220,28 @@ class Walker {
  */
 export function redactJson<T>(value: T, options: RedactionOptions | TextRedactor = {}): JsonRedaction<T> {
   const r = "redact" in options ? options : createTextRedactor(options);
+  if (typeof value === "string") {
+    const one = redactTopString(value, r);
+    if (one !== undefined) return one as JsonRedaction<T>;
+  }
   const w = new Walker(r);
   return { value: w.run(value) as T, findings: w.findings };
+}
+
+/**
+ * A value that is one plain string (a text block of a tool result, an audited argument): what the
+ * Walker does for it, without the Walker: strings under 7 characters pass, others are redacted as
+ * text, findings at the root (path ""). Undefined for a string that may hold embedded JSON, which
+ * takes the Walker's path.
+ */
+function redactTopString(s: string, r: TextRedactor): JsonRedaction<string> | undefined {
+  if (s.length < 7) return { value: s, findings: [] };
+  if (s.length <= MAX_EMBEDDED_JSON && looksLikeJson(s)) return undefined;
+  const red = r.redact(s);
+  if (red.findings.length === 0) return { value: s, findings: [] };
+  const findings: JsonFinding[] = [];
+  for (const f of red.findings) findings.push({ type: f.type, path: "" });
+  return { value: red.text, findings };
 }
 
 /** Counts findings per type, e.g. `{ aws_access_key: 1, password: 2 }`: what the audit records. */

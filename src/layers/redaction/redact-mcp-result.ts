@@ -21,48 +21,94 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
  */
 export function redactMcpResult(method: string, result: Obj, r: TextRedactor): McpResultRedaction {
   const findings: JsonFinding[] = [];
-  const sub = (value: unknown, at: string): unknown => {
-    const red = redactJson(value, r);
-    for (const f of red.findings) findings.push({ type: f.type, path: at + f.path });
-    return red.value;
-  };
-  const contentBlock = (block: unknown, at: string): unknown => {
-    if (!isObj(block)) return block;
-    if (typeof block.text === "string") {
-      const text = sub(block.text, `${at}/text`);
-      return text === block.text ? block : { ...block, text };
-    }
-    if (isObj(block.resource) && typeof block.resource.text === "string") {
-      const text = sub(block.resource.text, `${at}/resource/text`);
-      return text === block.resource.text ? block : { ...block, resource: { ...block.resource, text } };
-    }
-    return block;
-  };
-  const blocks = (list: unknown, at: string, each: (b: unknown, at: string) => unknown): unknown => {
-    if (!Array.isArray(list)) return list;
-    let out: unknown[] | undefined;
-    list.forEach((b, i) => {
-      const x = each(b, `${at}/${i}`);
-      if (x !== b) (out ??= list.slice())[i] = x;
-    });
-    return out ?? list;
-  };
-
-  const patch: Obj = {};
   if (method === "tools/call") {
-    patch.content = blocks(result.content, "/content", contentBlock);
-    if ("structuredContent" in result) patch.structuredContent = sub(result.structuredContent, "/structuredContent");
-  } else if (method === "resources/read") {
-    patch.contents = blocks(result.contents, "/contents", contentBlock);
-  } else if (method === "prompts/get") {
-    patch.messages = blocks(result.messages, "/messages", (m, at) => {
-      if (!isObj(m)) return m;
-      const c = Array.isArray(m.content) ? blocks(m.content, `${at}/content`, contentBlock) : contentBlock(m.content, `${at}/content`);
-      return c === m.content ? m : { ...m, content: c };
-    });
+    const content = blocks(result.content, "/content", r, findings);
+    const hasStructured = "structuredContent" in result;
+    const structured = hasStructured ? sub(result.structuredContent, "/structuredContent", r, findings) : undefined;
+    if (findings.length === 0) return { result, findings };
+    const out: Obj = { ...result };
+    if (content !== result.content) out.content = content;
+    if (hasStructured && structured !== result.structuredContent) out.structuredContent = structured;
+    return { result: out, findings };
   }
-  if (findings.length === 0) return { result, findings };
-  const out: Obj = { ...result };
-  for (const [k, v] of Object.entries(patch)) if (v !== result[k]) out[k] = v;
-  return { result: out, findings };
+  if (method === "resources/read") {
+    const contents = blocks(result.contents, "/contents", r, findings);
+    if (findings.length === 0) return { result, findings };
+    const out: Obj = { ...result };
+    if (contents !== result.contents) out.contents = contents;
+    return { result: out, findings };
+  }
+  if (method === "prompts/get") {
+    const messages = promptMessages(result.messages, r, findings);
+    if (findings.length === 0) return { result, findings };
+    const out: Obj = { ...result };
+    if (messages !== result.messages) out.messages = messages;
+    return { result: out, findings };
+  }
+  return { result, findings };
+}
+
+/*
+ * Module-level helpers rather than closures (this runs on every result), and JSON Pointers built
+ * only for findings: `at` is the pointer of the enclosing list or field, `index` the block's
+ * position in the list (undefined for a single block), so a block's pointer is `${at}/${index}`.
+ */
+
+/** `value` redacted by key and value; its findings recorded under the pointer `at`. */
+function sub(value: unknown, at: string, r: TextRedactor, findings: JsonFinding[]): unknown {
+  const red = redactJson(value, r);
+  for (const f of red.findings) findings.push({ type: f.type, path: at + f.path });
+  return red.value;
+}
+
+const blockPath = (at: string, index: number | undefined) => (index === undefined ? at : `${at}/${index}`);
+
+/** A content block's `text`, or its embedded `resource.text`; the same block when nothing changed. */
+function contentBlock(block: unknown, at: string, index: number | undefined, r: TextRedactor, findings: JsonFinding[]): unknown {
+  if (!isObj(block)) return block;
+  if (typeof block.text === "string") {
+    const red = redactJson(block.text, r);
+    if (red.findings.length > 0) {
+      const p = `${blockPath(at, index)}/text`;
+      for (const f of red.findings) findings.push({ type: f.type, path: p + f.path });
+    }
+    return red.value === block.text ? block : { ...block, text: red.value };
+  }
+  if (isObj(block.resource) && typeof block.resource.text === "string") {
+    const red = redactJson(block.resource.text, r);
+    if (red.findings.length > 0) {
+      const p = `${blockPath(at, index)}/resource/text`;
+      for (const f of red.findings) findings.push({ type: f.type, path: p + f.path });
+    }
+    return red.value === block.resource.text ? block : { ...block, resource: { ...block.resource, text: red.value } };
+  }
+  return block;
+}
+
+/** Each block of a list through `contentBlock`; the same list when no block changed (copy on write). */
+function blocks(list: unknown, at: string, r: TextRedactor, findings: JsonFinding[]): unknown {
+  if (!Array.isArray(list)) return list;
+  let out: unknown[] | undefined;
+  for (let i = 0; i < list.length; i++) {
+    if (!(i in list)) continue; // a hole, as forEach skips it
+    const b: unknown = list[i];
+    const x = contentBlock(b, at, i, r, findings);
+    if (x !== b) (out ??= list.slice())[i] = x;
+  }
+  return out ?? list;
+}
+
+/** prompts/get `messages[]`: each message's `content`, one block or (leniently) a list of them. */
+function promptMessages(list: unknown, r: TextRedactor, findings: JsonFinding[]): unknown {
+  if (!Array.isArray(list)) return list;
+  let out: unknown[] | undefined;
+  for (let i = 0; i < list.length; i++) {
+    if (!(i in list)) continue;
+    const m: unknown = list[i];
+    if (!isObj(m)) continue;
+    const at = `/messages/${i}/content`;
+    const c = Array.isArray(m.content) ? blocks(m.content, at, r, findings) : contentBlock(m.content, at, undefined, r, findings);
+    if (c !== m.content) (out ??= list.slice())[i] = { ...m, content: c };
+  }
+  return out ?? list;
 }

@@ -16,8 +16,9 @@ export function redactValue<T>(value: T, options?: RedactionOptions): T {
   let r: TextRedactor;
   if (options === undefined) r = shared ??= createTextRedactor();
   else {
-    r = compiled.get(options) ?? createTextRedactor(options);
-    compiled.set(options, r);
+    let c = compiled.get(options);
+    if (c === undefined) compiled.set(options, (c = createTextRedactor(options)));
+    r = c;
   }
   return redactJson(value, r).value;
 }
