@@ -11,9 +11,11 @@ export function isMention(text: string, start: number, end: number): boolean {
   const quotes = before.match(QUOTES)?.length ?? 0;
   // Quoted, and the line talks about text or attacks ("a phrase like '...'", "the payload '...'"):
   // quotes alone are no cue, since injected data is often a quoted field value.
-  if (quotes % 2 === 1 && QUOTE_CONTEXT.test(before)) {
+  if (quotes % 2 === 1) {
     const after = text.slice(end, Math.min(text.length, end + 240));
-    if (CLOSING_QUOTE.test(after)) return true;
+    // Or quoted anywhere in a text about prompt injection: a security article's table of payloads,
+    // a test suite's list of attack strings.
+    if (CLOSING_QUOTE.test(after) && (QUOTE_CONTEXT.test(before) || INJECTION_TOPIC.test(text.slice(Math.max(0, start - 1500), start)))) return true;
   }
   if (MENTION_CUE.test(before.slice(-48).replace(TRAILING_QUOTES, ""))) return true;
   // Chat-template tokens in text that documents templates ("each turn is wrapped in special tokens:").
@@ -66,5 +68,7 @@ const TEST_DATA_LIST = /\b[a-z_]*(?:attack|payload|example|inject|malicious|jail
 // The line that introduces such a block.
 const EXAMPLE_INTRO = /(?:for example|for instance|e\.g\.|such as|like this|looks like|as follows|payloads?|examples?|samples?|attack|the (?:text|string|message|comment|description|line) (?:was|read|said)|reads|read as|wrote|said)\b[^.!?\n]{0,40}:\s*$/;
 // A role token ("<|im_start|>", "[INST]", "<<SYS>>") after words that document chat templates.
-const TEMPLATE_TOKEN = /^(?:<\||\[\/?i|<<|<\/?s|<s)/;
+const TEMPLATE_TOKEN = /^[<[]/;
 const TEMPLATE_DOC = /\b(?:chat ?templates?|chatml|prompt (?:format|template)s?|special tokens?|tokeni[sz]er|jinja|fine-?tun\w*|training (?:data|examples?)|datasets?|wrapped in|delimit\w*|turn (?:markers?|tokens?))\b/;
+// Words of a text that is about prompt injection rather than one carrying it.
+const INJECTION_TOPIC = /\b(?:prompt[- ]injections?|jailbreak\w*|payloads?|red[- ]?team\w*|attack (?:strings?|prompts?|examples?|vectors?|samples?)|test (?:cases?|fixtures?|payloads?|strings?)|malicious (?:prompts?|instructions?|inputs?|payloads?)|adversarial|injection (?:attempts?|attacks?|tests?|filters?|detectors?|classifiers?)|guardrails?|detectors?|classifiers?|sanitiz\w*|test_\w+|func test\w*|testdetector\w*|pytest|unittest|describe|assert\w*)\b|\b(?:it|expect|t\.run)\(/;
