@@ -15,7 +15,8 @@ export function isMention(text: string, start: number, end: number): boolean {
     const after = text.slice(end, Math.min(text.length, end + 240));
     // Or quoted anywhere in a text about prompt injection: a security article's table of payloads,
     // a test suite's list of attack strings.
-    if (CLOSING_QUOTE.test(after) && (QUOTE_CONTEXT.test(before) || INJECTION_TOPIC.test(text.slice(Math.max(0, start - 1500), start)))) return true;
+    // Context words must be outside quotes: in `{"message": "...` the word is a JSON key.
+    if (CLOSING_QUOTE.test(after) && (QUOTE_CONTEXT.test(before.replace(QUOTED, " ")) || INJECTION_TOPIC.test(text.slice(Math.max(0, start - 1500), start)))) return true;
   }
   if (MENTION_CUE.test(before.slice(-48).replace(TRAILING_QUOTES, ""))) return true;
   // Chat-template tokens in text that documents templates ("each turn is wrapped in special tokens:").
@@ -54,6 +55,7 @@ const MENTION_CUE = new RegExp(
 const QUOTES = /["“”„«»`「」『』]|(?<![a-z0-9])['‘’‚]/g;
 
 // Module-level: a regex literal in the function would be a new object (compiled again) per call.
+const QUOTED = /"[^"\n]*"/g;
 const CLOSING_QUOTE = /["“”«»`」』]|['‘’](?![a-z])/;
 const TRAILING_QUOTES = /["'“”„‘’‚«»`「『(\s]+$/;
 
@@ -71,4 +73,4 @@ const EXAMPLE_INTRO = /(?:for example|for instance|e\.g\.|such as|like this|look
 const TEMPLATE_TOKEN = /^[<[]/;
 const TEMPLATE_DOC = /\b(?:chat ?templates?|chatml|prompt (?:format|template)s?|special tokens?|tokeni[sz]er|jinja|fine-?tun\w*|training (?:data|examples?)|datasets?|wrapped in|delimit\w*|turn (?:markers?|tokens?))\b/;
 // Words of a text that is about prompt injection rather than one carrying it.
-const INJECTION_TOPIC = /\b(?:prompt[- ]injections?|jailbreak\w*|payloads?|red[- ]?team\w*|attack (?:strings?|prompts?|examples?|vectors?|samples?)|test (?:cases?|fixtures?|payloads?|strings?)|malicious (?:prompts?|instructions?|inputs?|payloads?)|adversarial|injection (?:attempts?|attacks?|tests?|filters?|detectors?|classifiers?)|guardrails?|detectors?|classifiers?|sanitiz\w*|test_\w+|func test\w*|testdetector\w*|pytest|unittest|describe|assert\w*)\b|\b(?:it|expect|t\.run)\(/;
+const INJECTION_TOPIC = /\b(?:prompt[- ]injections?|injections?|jailbreak\w*|payloads?|red[- ]?team\w*|attack (?:strings?|prompts?|examples?|vectors?|samples?)|test (?:cases?|fixtures?|payloads?|strings?)|malicious (?:prompts?|instructions?|inputs?|payloads?)|adversarial|injection (?:attempts?|attacks?|tests?|filters?|detectors?|classifiers?)|guardrails?|detectors?|classifiers?|sanitiz\w*|test_\w+|func test\w*|testdetector\w*|pytest|unittest|describe|assert\w*)\b|\b(?:it|expect|t\.run)\(/;
