@@ -256,6 +256,7 @@ describe("embedded-instruction rule families", () => {
     "If this email is not displayed correctly, view it in your browser.",
     "Readers should send questions to the editor.",
     "Power tools must be stored in the locked cabinet.",
+    "Customer cannot log in. Next step: send the return label.",
     "To skip the prompt, pass --yes; the command then proceeds with the defaults.",
   ])("stays quiet: %s", (text) => {
     expect(ids(text)).toEqual([]);
