@@ -13,7 +13,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   wrap: { run: wrapCommand, summary: "wrap [-c FILE] [--name NAME] -- CMD [ARGS...]   guard one stdio MCP server" },
   // Loaded on demand: the gateway pulls in the HTTP side of the MCP SDK, which `wrap` never needs.
   serve: { run: async (a, io) => (await import("./commands/serve.js")).serveCommand(a, io), summary: "serve [-c FILE] [--host H] [--port N] [--state-dir DIR]   Streamable HTTP gateway (MCP 2025-11-25 sessions and 2026-07-28 stateless)" },
-  detect: { run: detectCommand, summary: "detect [--kind output|description|prompt] [--jsonl]   prompt-injection verdicts for stdin" },
+  detect: { run: detectCommand, summary: "detect [--kind output|description|prompt] [--jsonl] [--classifier M.onnx --tokenizer T.json]   prompt-injection verdicts for stdin" },
   redact: { run: redactCommand, summary: "redact [--json] [--pii] [--keys K,..] [--keep K,..]   replace secrets in stdin with [REDACTED:<type>]" },
   scan: { run: scanCommand, summary: "scan [-c FILE | --import claude|cursor|vscode [FILE] | -- CMD] [--format text|json|sarif] [--fail-on SEV]   review servers' tool descriptions" },
   pins: { run: pinsCommand, summary: "pins list | diff [SERVER] | approve SERVER[/TOOL] | forget SERVER[/TOOL]   tool-definition pins (rug pulls)" },
