@@ -315,13 +315,19 @@ const WORD_CHAR = /[a-z0-9\u00c0-\uffff]/;
 /** The body of a pattern's leading lookbehind `(?<=...)`, if it has one. */
 export function leadingLookbehind(src: string): string | undefined {
   if (!src.startsWith("(?<=")) return undefined;
+  const end = leadingGroupEnd(src);
+  return end === undefined ? undefined : src.slice(4, end);
+}
+
+/** Index of the `)` that closes the group a pattern starts with (escapes and classes skipped). */
+function leadingGroupEnd(src: string): number | undefined {
   let depth = 0;
   for (let i = 0; i < src.length; i++) {
     if (src[i] === "\\") i++;
     else if (src[i] === "[") {
       while (i < src.length && src[i] !== "]") i += src[i] === "\\" ? 2 : 1;
     } else if (src[i] === "(") depth++;
-    else if (src[i] === ")" && --depth === 0) return src.slice(4, i);
+    else if (src[i] === ")" && --depth === 0) return i;
   }
   return undefined;
 }
@@ -337,15 +343,8 @@ function foldPattern(src: string): string {
 export function leadingWords(src: string): string[] | undefined {
   // A leading lookbehind ("not after never/don't", "after the") does not consume: skip it.
   if (src.startsWith("(?<!") || src.startsWith("(?<=")) {
-    let depth = 0;
-    for (let i = 0; i < src.length; i++) {
-      if (src[i] === "\\") i++;
-      else if (src[i] === "[") {
-        while (i < src.length && src[i] !== "]") i += src[i] === "\\" ? 2 : 1;
-      } else if (src[i] === "(") depth++;
-      else if (src[i] === ")" && --depth === 0) return leadingWords(src.slice(i + 1));
-    }
-    return undefined;
+    const end = leadingGroupEnd(src);
+    return end === undefined ? undefined : leadingWords(src.slice(end + 1));
   }
   const s = src.startsWith("\\b") ? src.slice(2) : src;
   let alts: string[];
