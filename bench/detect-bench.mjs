@@ -17,6 +17,7 @@ import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { detectInjection, THRESHOLDS } from "../dist/layers/injection/detect-injection.js";
+import { classificationMetrics } from "./classification-metrics.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const argv = process.argv.slice(2);
@@ -40,19 +41,7 @@ for (const [file, kind] of files) {
 }
 
 const pct = (x) => (100 * x).toFixed(1).padStart(6) + "%";
-function metrics(set, flag) {
-  let tp = 0, fp = 0, fn = 0, tn = 0;
-  for (const it of set) {
-    const p = flag(it);
-    if (it.label === "injection") {
-      if (p) tp++;
-      else fn++;
-    } else if (p) fp++;
-    else tn++;
-  }
-  const precision = tp + fp ? tp / (tp + fp) : 1, recall = tp + fn ? tp / (tp + fn) : 1;
-  return { n: set.length, precision, recall, fpr: fp + tn ? fp / (fp + tn) : 0, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
-}
+const metrics = (set, flag) => classificationMetrics(set, (it) => it.label === "injection", flag);
 
 // The verdict, not the bare score: an output verdict resting on the model alone needs the higher bar.
 if (!speedOnly) inSample();

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { detectInjection } from "../dist/layers/injection/detect-injection.js";
+import { classificationMetrics } from "./classification-metrics.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const dir = join(root, "bench", "independent");
@@ -23,17 +24,7 @@ for (const file of files) {
   for (const kind of ["output", "description", "prompt", "all"]) {
     const set = kind === "all" ? items : items.filter((i) => i.kind === kind);
     if (set.length === 0) continue;
-    let tp = 0, fp = 0, fn = 0, tn = 0;
-    for (const it of set) {
-      const p = detectInjection(it.text, { kind: it.kind }).verdict === "injection";
-      if (it.label === "injection") {
-        if (p) tp++;
-        else fn++;
-      } else if (p) fp++;
-      else tn++;
-    }
-    const P = tp + fp ? tp / (tp + fp) : 1, R = tp + fn ? tp / (tp + fn) : 1;
-    const F1 = P + R ? (2 * P * R) / (P + R) : 0;
-    console.log(`${kind.padEnd(12)}${String(set.length).padStart(4)} ${pct(P)} ${pct(R)} ${pct(fp + tn ? fp / (fp + tn) : 0)} ${pct(F1)}`);
+    const m = classificationMetrics(set, (it) => it.label === "injection", (it) => detectInjection(it.text, { kind: it.kind }).verdict === "injection");
+    console.log(`${kind.padEnd(12)}${String(set.length).padStart(4)} ${pct(m.precision)} ${pct(m.recall)} ${pct(m.fpr)} ${pct(m.f1)}`);
   }
 }

@@ -20,6 +20,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { classificationMetrics } from "../bench/classification-metrics.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: args } = parseArgs({ options: { data: { type: "string" }, "no-write": { type: "boolean" }, epochs: { type: "string" }, window: { type: "string" }, stride: { type: "string" }, dump: { type: "string" }, "benign-weight": { type: "string" }, "no-synthetic": { type: "boolean" }, l2: { type: "string" }, lr: { type: "string" }, bits: { type: "string" }, "cv-only": { type: "boolean" } } });
@@ -289,21 +290,7 @@ for (let f = 0; f < FOLDS; f++) {
   for (const it of items.filter((x) => foldOf(x.primary) === f)) it.oofScore = 1 / (1 + Math.exp(-(c.ruleScale * it.ruleLogit + c.modelScale * it.oofModel + c.bias[it.kind])));
 }
 
-function metrics(set, pred) {
-  let tp = 0, fp = 0, tn = 0, fn = 0;
-  for (const it of set) {
-    const p = pred(it);
-    if (it.y && p) tp++;
-    else if (it.y) fn++;
-    else if (p) fp++;
-    else tn++;
-  }
-  const precision = tp + fp ? tp / (tp + fp) : 1;
-  const recall = tp + fn ? tp / (tp + fn) : 1;
-  const fpr = fp + tn ? fp / (fp + tn) : 0;
-  const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
-  return { n: set.length, tp, fp, fn, tn, precision, recall, fpr, f1 };
-}
+const metrics = (set, pred) => classificationMetrics(set, (it) => it.y === 1, pred);
 const pct = (x) => (100 * x).toFixed(1).padStart(5) + "%";
 function report(title, pred) {
   console.log(`\n${title}`);
