@@ -9,13 +9,12 @@ export function isMention(text: string, start: number, end: number): boolean {
   const lineStart = Math.max(text.lastIndexOf("\n", start - 1) + 1, start - 400);
   const before = text.slice(lineStart, start);
   const quotes = before.match(QUOTES)?.length ?? 0;
-  // Quoted, and the line talks about text or attacks ("a phrase like '...'", "the payload '...'"):
-  // quotes alone are no cue, since injected data is often a quoted field value.
+  // Quoted, and either the line talks about text or attacks ("a phrase like '...'", "the payload
+  // '...'"; words outside quotes only: in `{"message": "...` the word is a JSON key) or the text is
+  // about prompt injection (a table of payloads, a test suite's attack strings). Quotes alone are
+  // no cue, since injected data is often a quoted field value.
   if (quotes % 2 === 1) {
     const after = text.slice(end, Math.min(text.length, end + 240));
-    // Or quoted anywhere in a text about prompt injection: a security article's table of payloads,
-    // a test suite's list of attack strings.
-    // Context words must be outside quotes: in `{"message": "...` the word is a JSON key.
     if (CLOSING_QUOTE.test(after) && (QUOTE_CONTEXT.test(before.replace(QUOTED, " ")) || INJECTION_TOPIC.test(text.slice(Math.max(0, start - 1500), start)))) return true;
   }
   if (MENTION_CUE.test(before.slice(-48).replace(TRAILING_QUOTES, ""))) return true;
