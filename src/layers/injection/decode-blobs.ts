@@ -48,7 +48,8 @@ export function decodeBlobs(s: string, mayHaveRuns: boolean | readonly number[] 
       if (++runs >= MAX_BLOBS * 4) break;
     }
   }
-  if (s.includes("00")) {
+  // Readable text holds a space, and a space is the group "00100000": no such group, no blob.
+  if (s.includes("00100000")) {
     BIN_RUN.lastIndex = 0;
     for (let m = BIN_RUN.exec(s); m && found.length < MAX_BLOBS; m = BIN_RUN.exec(s)) {
       const bits = m[0].replace(SPACES, "");

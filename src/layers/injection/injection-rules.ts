@@ -291,6 +291,11 @@ interface CompiledRule {
   ahead: number;
   gate?: readonly string[] | undefined;
   /**
+   * For a gated rule whose matches start with known words: those words. The (sticky) regex is
+   * then tried only where one of them occurs instead of at every position of the text.
+   */
+  starts?: readonly string[] | undefined;
+  /**
    * For a pattern that starts with a lookbehind (located at a rarer word inside it): the lookbehind
    * as a consuming pattern anchored at the match, so the hit's span, and the mention check that
    * reads the text before it, start where the construct starts ("this message is for | the AI").
@@ -466,7 +471,11 @@ export function compileRules(rules: readonly InjectionRule[] = RULES): CompiledR
   };
   for (const rule of rules) {
     if (rule.gate) {
-      always.push({ rule, regex: new RegExp(foldPattern(rule.source), "gm"), back: 0, ahead: 0, gate: rule.gate });
+      const src = foldPattern(rule.source);
+      const words = leadingWords(src);
+      // An optional first character leaves an empty word, which locates nothing.
+      const starts = words?.every((w) => w !== "") ? words : undefined;
+      always.push({ rule, regex: new RegExp(src, starts ? "my" : "gm"), back: 0, ahead: 0, gate: rule.gate, starts });
       continue;
     }
     // Each top-level alternative is triggered on its own leading words.
@@ -480,7 +489,7 @@ export function compileRules(rules: readonly InjectionRule[] = RULES): CompiledR
         // Starts with punctuation ("<|", "\n### system:", "!["): found from a word inside it.
         const compiled: CompiledRule = { rule, regex: new RegExp(alt, "gm"), back: rule.back ?? 16, ahead: rule.ahead ?? WINDOW_AFTER };
         for (const w of rule.triggers) add(foldPattern(w), compiled);
-      } else always.push({ rule, regex: new RegExp(alt, "gm"), back: 0, ahead: 0, gate: rule.gate });
+      } else always.push({ rule, regex: new RegExp(alt, "gm"), back: 0, ahead: 0 });
     }
   }
   const keys = [...byTrigger.keys()].sort((x, y) => y.length - x.length);
@@ -527,13 +536,12 @@ export class TriggerScanner implements TokenSink {
   /** Open-addressing table: hash slot -> ASCII word index + 1 (0 = empty). */
   private readonly table: Int32Array;
   private readonly mask: number;
-  /** The table as the tokeniser's prefilter (`TokenSink.filter`): an empty slot is no trigger word. */
-  get filter(): Int32Array {
-    return this.table;
-  }
-  get filterMask(): number {
-    return this.mask;
-  }
+  /**
+   * The tokeniser's prefilter (`TokenSink.filter`): the words' hash slots in a table much sparser
+   * than `table`, so that few other tokens get as far as `asciiToken`.
+   */
+  readonly filter = new Uint8Array(FILTER_SIZE);
+  readonly filterMask = FILTER_SIZE - 1;
   private readonly words: string[] = [];
   private readonly maxLen: number;
   /** Non-ASCII words by first code unit, longest first, as indexes into `rulesOf`. */
@@ -582,6 +590,7 @@ export class TriggerScanner implements TokenSink {
     this.mask = size - 1;
     let maxLen = 0;
     this.words.forEach((w, k) => {
+      this.filter[fnv(w, 0, w.length) & this.filterMask] = 1;
       let slot = fnv(w, 0, w.length) & this.mask;
       while (this.table[slot] !== 0) slot = (slot + 1) & this.mask;
       this.table[slot] = k + 1;
@@ -686,6 +695,8 @@ export class TriggerScanner implements TokenSink {
 // Below 0x80: 1 = [a-z0-9] (starts a word, part of one), 2 = [A-Z_] (\w, not in words), 3 = ' or - (in words, not \w).
 const ASCII_CLASS = new Uint8Array(0x80);
 for (let c = 0; c < 0x80; c++) ASCII_CLASS[c] = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) ? 1 : (c >= 0x41 && c <= 0x5a) || c === 0x5f ? 2 : c === 0x27 || c === 0x2d ? 3 : 0;
+// 32 KB: a trigger word's slot is rarely another token's.
+const FILTER_SIZE = 1 << 15;
 const FNV = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
@@ -708,12 +719,18 @@ let lastEndScratch = new Int32Array(64);
 
 /**
  * Substrings the always-run rules cannot match without: their `gate`, or for the others the
- * literal text a pattern starts with (`从现在(?:开始|起)` needs "从现在"). `any` is one regex for all
- * of them, or undefined when some rule has neither.
+ * literal text a pattern starts with (`从现在(?:开始|起)` needs "从现在"). `any` finds those that
+ * start with punctuation (longest first), undefined when there are none; `prefixes` maps each to
+ * those it starts with. The ones that start with a letter or digit are looked up one by one
+ * (`words`): a regex would stop at every such letter.
  */
 interface AlwaysGates {
   any: RegExp | undefined;
+  prefixes: Map<string, string[]>;
+  words: string[];
   literal: (string | undefined)[];
+  /** Every always-run rule needs one of the strings: a text holding none skips them all. */
+  complete: boolean;
 }
 const gatesCache = new WeakMap<CompiledRules, AlwaysGates>();
 
@@ -721,18 +738,36 @@ function alwaysGates(compiled: CompiledRules): AlwaysGates {
   let g = gatesCache.get(compiled);
   if (g) return g;
   const literal = compiled.always.map((c) => (c.gate ? undefined : literalPrefix(c.regex.source)));
-  const all: string[] = [];
-  let complete = true;
+  const all = new Set<string>();
   compiled.always.forEach((c, k) => {
-    if (c.gate) all.push(...c.gate);
-    else if (literal[k] !== undefined) all.push(literal[k]!);
-    else complete = false;
+    for (const s of c.gate ?? [literal[k]]) if (s !== undefined) all.add(s);
   });
-  // A substring that holds another one adds nothing ("<|" needs "<"): keep the minimal set.
-  const minimal = [...new Set(all)].filter((a, _k, set) => !set.some((b) => b !== a && a.includes(b)));
-  g = { any: complete && minimal.length > 0 ? new RegExp(minimal.map(escapeRe).join("|")) : undefined, literal };
+  const isWord = (s: string) => /^[a-z0-9]/.test(s);
+  const longestFirst = [...all].filter((s) => !isWord(s)).sort((x, y) => y.length - x.length);
+  const prefixes = new Map(longestFirst.map((s) => [s, longestFirst.filter((p) => s.startsWith(p))]));
+  const any = longestFirst.length > 0 ? new RegExp(longestFirst.map(escapeRe).join("|"), "g") : undefined;
+  const complete = compiled.always.every((c, k) => c.gate !== undefined || literal[k] !== undefined);
+  g = { any, prefixes, words: [...all].filter(isWord), literal, complete };
   gatesCache.set(compiled, g);
   return g;
+}
+
+/**
+ * Which gate and literal strings occur in `text`: one regex pass instead of one search per
+ * string. At each position the regex matches the longest string occurring there, so the others
+ * occurring there are its prefixes; resuming one character on also finds those that overlap it.
+ */
+function presentGates(g: AlwaysGates, text: string): Set<string> {
+  const found = new Set<string>();
+  for (const w of g.words) if (text.includes(w)) found.add(w);
+  const re = g.any;
+  if (re === undefined) return found;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    for (const p of g.prefixes.get(m[0])!) found.add(p);
+    re.lastIndex = m.index + 1;
+  }
+  return found;
 }
 
 /** The literal characters every match of `src` starts with (undefined if none are certain). */
@@ -791,12 +826,17 @@ export function hitsFromTriggers(text: string, sc: TriggerScanner, compiled: Com
   }
   const gates = alwaysGates(compiled);
   // One scan for every always-run rule's required substrings; most texts hold none of them.
-  if (gates.any !== undefined && !gates.any.test(text)) return hits.sort((x, y) => x.start - y.start);
+  const found = presentGates(gates, text);
+  if (found.size === 0 && gates.complete) return hits.sort((x, y) => x.start - y.start);
   for (let a = 0; a < compiled.always.length; a++) {
     const c = compiled.always[a]!;
-    if (c.gate && !c.gate.some((g) => text.includes(g))) continue;
+    if (c.gate && !c.gate.some((g) => found.has(g))) continue;
     const lit = gates.literal[a];
-    if (lit !== undefined && !text.includes(lit)) continue;
+    if (lit !== undefined && !found.has(lit)) continue;
+    if (c.starts !== undefined) {
+      if (matchAtStarts(c, text, hits, limit)) return hits;
+      continue;
+    }
     c.regex.lastIndex = 0;
     for (let r = c.regex.exec(text); r; r = c.regex.exec(text)) {
       hits.push({ rule: c.rule, start: r.index, end: r.index + r[0].length });
@@ -805,4 +845,26 @@ export function hitsFromTriggers(text: string, sc: TriggerScanner, compiled: Com
     }
   }
   return hits.sort((x, y) => x.start - y.start);
+}
+
+/**
+ * The global scan of an always-run rule, tried only where its start words occur (every match
+ * starts with one): the same matches, since a scan that resumes after each match finds the
+ * leftmost match at or after that point. True when `limit` is reached.
+ */
+function matchAtStarts(c: CompiledRule, text: string, hits: RuleHit[], limit: number): boolean {
+  const at: number[] = [];
+  for (const w of c.starts!) for (let p = text.indexOf(w); p >= 0; p = text.indexOf(w, p + 1)) at.push(p);
+  if (c.starts!.length > 1) at.sort((x, y) => x - y);
+  let next = 0;
+  for (const p of at) {
+    if (p < next) continue;
+    c.regex.lastIndex = p;
+    const r = c.regex.exec(text);
+    if (!r) continue;
+    hits.push({ rule: c.rule, start: p, end: p + r[0].length });
+    if (hits.length >= limit) return true;
+    next = p + Math.max(r[0].length, 1);
+  }
+  return false;
 }

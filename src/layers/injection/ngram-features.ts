@@ -167,7 +167,7 @@ export interface TokenSink {
    * Optional prefilter: `asciiToken` is only called when `filter[hash & filterMask] !== 0` or the
    * token is followed by an apostrophe or hyphen (the sink then rehashes the longer run).
    */
-  readonly filter?: Int32Array;
+  readonly filter?: Uint8Array;
   readonly filterMask?: number;
 }
 
@@ -317,7 +317,7 @@ function scoreInt8(text: string, bits: number, q: Uint8Array, levels: Float64Arr
 }
 
 // The no-prefilter filter: one slot, never zero.
-const ALL = Int32Array.of(1);
+const ALL = Uint8Array.of(1);
 
 const scratch = { cap: 0, ids: new Int32Array(0), starts: new Int32Array(0), ends: new Int32Array(0) };
 

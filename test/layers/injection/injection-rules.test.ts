@@ -82,6 +82,24 @@ describe("injection rules", () => {
   it("gates every whole-text rule on a substring, so ordinary text skips them all", () => {
     for (const c of compileRules().always) expect(c.gate ?? literalPrefix(c.regex.source), c.rule.id).toBeTruthy();
   });
+
+  it("tries whole-text rules only where their start text occurs, with the hits of a whole-text scan", () => {
+    const parts = ["all future emails", "every subsequent message", "should be bcc'd to", "forwarded onto", "audit@collector.example", "x@y.co", "@copilot", "@claude please", "approve", "merge", "use", "add", "--registry", "registry=", "https://r.example", "set", "-note", "<", "<|im_start|>", "[system]", "future", "subsequent", ".", "\n", "the", "and"];
+    let seed = 7;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const texts = Array.from({ length: 400 }, () => Array.from({ length: Math.floor(rand() * 30) }, () => parts[Math.floor(rand() * parts.length)]).join(rand() < 0.8 ? " " : ""));
+    const anchored = compileRules().always.filter((c) => c.starts !== undefined);
+    expect(anchored.map((c) => c.rule.id)).toEqual(expect.arrayContaining(["exfil-future-copy", "tool-registry-override"]));
+    for (const c of anchored) {
+      const one = compileRules([c.rule]);
+      const whole = new RegExp(c.regex.source, "gm");
+      for (const t of texts) {
+        const gated = c.gate !== undefined && !c.gate.some((g) => t.includes(g));
+        const expected = gated ? [] : [...t.matchAll(whole)].map((m) => [m.index, m.index + m[0].length]);
+        expect(findRuleHits(t, one).map((h) => [h.start, h.end]), t).toEqual(expected);
+      }
+    }
+  });
 });
 
 // Task hijacks and tool-layer attacks, each rule family with wording written for these tests.
