@@ -11,6 +11,9 @@ export function foldChar(cp: number): string {
   if ((cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3040 && cp <= 0x30ff) || (cp >= 0xac00 && cp <= 0xd7a3)) return String.fromCodePoint(cp);
   const hit = cache.get(cp);
   if (hit !== undefined) return hit;
+  // Turkish and Azerbaijani dotless ı is a letter of the Latin alphabet, not a look-alike: it folds
+  // to "i" like any other diacritic (as a homoglyph it flagged every Turkish word that has one).
+  if (cp === 0x131) return "i";
   const ch = String.fromCodePoint(cp);
   let f = ch.normalize("NFKC");
   if (cp < 0x3000 || cp >= 0xff00) f = stripMarks(f.normalize("NFKD")).normalize("NFC");
