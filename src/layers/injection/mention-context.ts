@@ -11,11 +11,11 @@ export function isMention(text: string, start: number, end: number): boolean {
   const quotes = before.match(QUOTES)?.length ?? 0;
   // Quoted, and either the line talks about text or attacks ("a phrase like '...'", "the payload
   // '...'"; words outside quotes only: in `{"message": "...` the word is a JSON key) or the text is
-  // about prompt injection (a table of payloads, a test suite's attack strings). Quotes alone are
-  // no cue, since injected data is often a quoted field value.
+  // about prompt injection (a table of payloads, a test suite's attack strings), or names it right
+  // after the quote. Quotes alone are no cue, since injected data is often a quoted field value.
   if (quotes % 2 === 1) {
     const after = text.slice(end, Math.min(text.length, end + 240));
-    if (CLOSING_QUOTE.test(after) && (QUOTE_CONTEXT.test(before.replace(QUOTED, " ")) || INJECTION_TOPIC.test(text.slice(Math.max(0, start - 1500), start)))) return true;
+    if (CLOSING_QUOTE.test(after) && (QUOTE_CONTEXT.test(before.replace(QUOTED, " ")) || aboutInjection(text.slice(Math.max(0, start - 1500), start)) || explainedAfter(text.slice(end, end + 300)))) return true;
   }
   if (MENTION_CUE.test(before.slice(-48).replace(TRAILING_QUOTES, ""))) return true;
   // Chat-template tokens in text that documents templates ("each turn is wrapped in special tokens:").
@@ -72,4 +72,20 @@ const EXAMPLE_INTRO = /(?:for example|for instance|e\.g\.|such as|like this|look
 const TEMPLATE_TOKEN = /^[<[]/;
 const TEMPLATE_DOC = /\b(?:chat ?templates?|chatml|prompt (?:format|template)s?|special tokens?|tokeni[sz]er|jinja|fine-?tun\w*|training (?:data|examples?)|datasets?|wrapped in|delimit\w*|turn (?:markers?|tokens?))\b/;
 // Words of a text that is about prompt injection rather than one carrying it.
-const INJECTION_TOPIC = /\b(?:prompt[- ]injections?|injections?|(?:tool )?poisoning|poisoned|jailbreak\w*|payloads?|red[- ]?team\w*|attack (?:strings?|prompts?|examples?|vectors?|samples?)|test (?:cases?|fixtures?|payloads?|strings?)|malicious (?:prompts?|instructions?|inputs?|payloads?)|adversarial|injection (?:attempts?|attacks?|tests?|filters?|detectors?|classifiers?)|guardrails?|detectors?|classifiers?|sanitiz\w*|test_\w+|func test\w*|testdetector\w*|pytest|unittest|describe|assert\w*)\b|\b(?:it|expect|t\.run)\(/;
+const INJECTION_TOPIC_EN = /\b(?:prompt[- ]injections?|injections?|(?:tool )?poisoning|poisoned|jailbreak\w*|payloads?|red[- ]?team\w*|attack (?:strings?|prompts?|examples?|vectors?|samples?)|test (?:cases?|fixtures?|payloads?|strings?)|malicious (?:prompts?|instructions?|inputs?|payloads?)|adversarial|injection (?:attempts?|attacks?|tests?|filters?|detectors?|classifiers?)|guardrails?|detectors?|classifiers?|sanitiz\w*|test_\w+|func test\w*|testdetector\w*|pytest|unittest|describe|assert\w*)\b|\b(?:it|expect|t\.run)\(/;
+// The same in the other languages the rules cover, as the normaliser spells them (no diacritics;
+// no \b, which is ASCII-only, before CJK words).
+const INJECTION_TOPIC_INTL =
+  /\b(?:inyeccion(?:es)? de (?:prompts?|instrucciones|comandos)|injections? de (?:prompts?|consignes|instructions|commandes)|injection d'instructions|prompt-injektion\w*|injektionsangriff\w*|iniezion[ei] di (?:prompt|istruzioni)|injecao de (?:prompt|instrucoes)|komut enjeksiyon\w*|istem enjeksiyon\w*|chen (?:lenh|prompt)|wstrzykiwani\w* (?:promptow|polecen)|prompt-injectie)\b|промпт-инъекц|инъекци\S* (?:промпт|подсказ|инструкц)|скрыт\S* (?:инструкц|команд)|프롬프트 ?(?:인젝션|주입)|숨겨진 (?:지시|명령)|악성 (?:프롬프트|지시)|プロンプト ?インジェクション|(?:隠し|隠された|隠れた)指示|提示(?:词)?注入|(?:隐藏|隱藏)(?:的)?(?:指令|提示)|恶意(?:提示|指令)/;
+
+function aboutInjection(text: string): boolean {
+  return INJECTION_TOPIC_EN.test(text) || INJECTION_TOPIC_INTL.test(text);
+}
+
+// After a quote, only words that name the subject outright count ("... is what a prompt injection
+// looks like"): the quote's own words ("describe", "assert") must not excuse it.
+const EXPLAINED_AFTER = /\b(?:prompt[- ]injections?|injection (?:attacks?|attempts?|examples?|payloads?)|jailbreak\w*|red[- ]?team\w*|malicious (?:prompts?|instructions?|inputs?|payloads?)|adversarial (?:prompts?|inputs?|examples?)|attack (?:strings?|prompts?|examples?|payloads?|samples?)|test (?:cases?|fixtures?|payloads?|strings?))\b/;
+
+function explainedAfter(text: string): boolean {
+  return EXPLAINED_AFTER.test(text) || INJECTION_TOPIC_INTL.test(text);
+}
