@@ -1,6 +1,6 @@
 import { defaultModel, quantisedWeights, scoreWithModel, scoreWithModelAndSink, windowScore, type ModelScore, type NgramModel } from "./hashed-ngram-model.js";
 import { findRuleHits, hitsFromTriggers, triggerScanner, type RuleFamily, type RuleHit } from "./injection-rules.js";
-import { isMention } from "./mention-context.js";
+import { isMention, quotedSpan } from "./mention-context.js";
 import { COMBINER } from "./model-weights.js";
 import { normaliseAndScore, normaliseGeneral, normaliseText, type NormalisedText, type ObfuscationSignal } from "./normalise-text.js";
 
@@ -120,9 +120,11 @@ export function gatherEvidence(text: string, kind: InjectionKind = "output", mod
   const issuedRules = new Set<string>();
   for (const h of hits) {
     const mention = isMention(norm.text, h.start, h.end);
-    // A quoted attack phrase is evidence of neither kind: blank it for the model too.
+    // A quoted attack phrase is evidence of neither kind: blank it, and the rest of its quotation,
+    // for the model too.
     if (mention) {
-      modelText = modelText.slice(0, h.start) + " ".repeat(h.end - h.start) + modelText.slice(h.end);
+      const q = quotedSpan(norm.text, h.start, h.end);
+      modelText = modelText.slice(0, q.start) + " ".repeat(q.end - q.start) + modelText.slice(q.end);
       blanked = true;
     }
     let w = h.rule.weight * (mention ? MENTION_FACTOR : 1);

@@ -15,7 +15,13 @@ export function isMention(text: string, start: number, end: number): boolean {
   // after the quote. Quotes alone are no cue, since injected data is often a quoted field value.
   if (quotes % 2 === 1) {
     const after = text.slice(end, Math.min(text.length, end + 240));
-    if (CLOSING_QUOTE.test(after) && (QUOTE_CONTEXT.test(before.replace(QUOTED, " ")) || aboutInjection(text.slice(Math.max(0, start - 1500), start)) || explainedAfter(text.slice(end, end + 300)))) return true;
+    const close = after.search(CLOSING_QUOTE);
+    if (close >= 0) {
+      // Cue words count outside the quotation only: inside it they are the quoted text's own.
+      const outside = before.slice(0, lastOpeningQuote(before) + 1).replace(QUOTED, " ");
+      if (QUOTE_CONTEXT.test(outside) || QUOTE_CONTEXT_INTL.test(outside) || QUOTE_NAMED_AFTER.test(after.slice(close, close + 16))) return true;
+      if (aboutInjection(text.slice(Math.max(0, start - 1500), start)) || explainedAfter(text.slice(end, end + 300))) return true;
+    }
   }
   if (MENTION_CUE.test(before.slice(-48).replace(TRAILING_QUOTES, ""))) return true;
   // Chat-template tokens in text that documents templates ("each turn is wrapped in special tokens:").
@@ -48,6 +54,7 @@ const MENTION_CUE = new RegExp(
   // Not part of a name: "trailfinder.example" or "@example" is no cue.
   "(?<![\\w.@/-])(?:such as|e\\.g\\.|for example|for instance|example:|examples?|like|called|known as|phrases?|strings?|text|patterns?|payloads?|attacks?|attackers?|detect(?:s|ed|ing)?|detection|injections?|jailbreaks?|malicious|adversarial|block(?:s|ed|ing)?|flag(?:s|ged|ging)?|red.?team|prompts? like|says?|said|wrote|contains?|containing|match(?:es|ed|ing)?|classif\\w*|catch(?:es|ing)?|caught|filter(?:s|ed|ing)?|(?:meant|designed|intended|trying|tries|attempting|attempts) to" +
     "|(?:instruct|tell|ask|trick|convinc|persuad|caus)\\w* (?:the |an? |your |our )?(?:llm|model|ai|assistant|agent|chatbot|bot)s? to" +
+    "|(?:mak|get|forc)\\w* (?:the |an? |your |our |my |their )?(?:llm|model|ai|assistant|agent|chatbot|bot)s?(?: to)?" +
     "|wie|etwa|zum beispiel|beispielsweise|satz|como|por ejemplo|comme|par exemple|ad esempio|por exemplo|например|такие как|типа|例如|比如|诸如|像是|たとえば|例えば|など|예를 들어|예:|같은)\\W{0,4}$",
 );
 // An apostrophe inside a word ("don't") is not a quote. „ ‚ open German quotes, 「 」 『 』 CJK ones.
@@ -60,14 +67,22 @@ const TRAILING_QUOTES = /["'“”„‘’‚«»`「『(\s]+$/;
 
 // Words that mark a line as talking about text: a quote after one of them is a quotation.
 const QUOTE_CONTEXT =
-  /\b(?:such as|e\.g\.|i\.e\.|for example|for instance|example|like|called|named|known as|phrases?|words?|strings?|text|sentences?|messages?|patterns?|payloads?|prompts?|attacks?|attackers?|injections?|jailbreaks?|malicious|adversarial|detect\w*|flag\w*|block\w*|classif\w*|says?|said|wrote|write|writes|typed?|types|contains?|containing|match\w*|quote[sd]?|commands?|instructions? (?:like|such)|input|output|responds?|replies|reply|answer(?:ed|s)?|asks?|asked|tells?|told|hides|hidden|embed\w*|insert\w*|inject\w*|attempts?|tried|tries|vector|ask\w*|telling|typing|typed|pasting|pasted|sending|sent|wie|etwa|satz|como|comme|например|例如|比如)\b|[:=]\s*$|[„「『]/;
+  /\b(?:such as|e\.g\.|i\.e\.|for example|for instance|example|like|called|named|known as|phrases?|words?|strings?|text|sentences?|messages?|patterns?|payloads?|prompts?|attacks?|attackers?|injections?|jailbreaks?|malicious|adversarial|detect\w*|flag\w*|block\w*|classif\w*|says?|said|speaks?|spoke|announc\w*|shout\w*|whisper\w*|mutter\w*|yell\w*|exclaim\w*|wrote|write|writes|typed?|types|contains?|containing|match\w*|quote[sd]?|commands?|instructions? (?:like|such)|input|output|responds?|replies|reply|answer(?:ed|s)?|asks?|asked|tells?|told|hides|hidden|embed\w*|insert\w*|inject\w*|attempts?|tried|tries|vector|ask\w*|telling|typing|typed|pasting|pasted|sending|sent|wie|etwa|satz|como|comme|например|例如|比如)\b|[:=]\s*$|[„「『]/;
+
+// The same cue words in scripts \b does not handle, and in more Latin-script languages; a colon
+// right before a typographic opening quote ("Esempi: «...»"; an ASCII quote after a colon is how
+// JSON values look).
+const QUOTE_CONTEXT_INTL =
+  /(?:مثل|مثال|على سبيل المثال|عبارة|جملة|जैसे|उदाहरण|वाक्य|例如|比如|诸如|像是|句子|ような|例えば|という|예를 들어|같은|문장|например|такие как|типа|фраза|наприклад|фраза|παράδειγμα|όπως|φράση)|\b(?:seperti|misalnya|contoh|kalimat|zoals|bijvoorbeeld|zin|gibi|ornegin|cumle|takich jak|na przyklad|np|zdanie|esempi|esempio|frasi|frase|ejemplos?|exemplos?|exemples?|phrases?|beispiele?|satze|contained|includes|included)\b|[:=]\s*[«„“「『]\s*$/;
+// Right after the closing quote: "... 」という文", "...”这样的句子", "..."라는 문장": the quote is named as text.
+const QUOTE_NAMED_AFTER = /^.\s?(?:という|といった|のような|などの|这样的|这类|之类的|这句话|这段话|等(?:句子|指令|文字|内容)|(?:이)?라는|는 (?:문장|문구|메시지|지시|명령)|(?:와|과) 같은)/;
 
 // The rest of a line before a hit that opens a string literal ("    \"", "  - '").
 const STRING_LITERAL_LINE = /^\s*(?:[-*]\s+)?[("'`]{1,2}$/;
 // A list or table of test inputs just above: `ATTACKS = [`, `payloads: [`, `const examples = (`.
 const TEST_DATA_LIST = /\b[a-z_]*(?:attack|payload|example|inject|malicious|jailbreak|adversarial|evil|sample|fixture|bad_input|test_case|cases)[a-z_]*\s*(?::\s*\w+(?:\[\])?)?\s*[:=]\s*[[(]/;
 // The line that introduces such a block.
-const EXAMPLE_INTRO = /(?:for example|for instance|e\.g\.|such as|like this|looks like|as follows|payloads?|examples?|samples?|attack|the (?:text|string|message|comment|description|line) (?:was|read|said)|reads|read as|wrote|said)\b[^.!?\n]{0,40}:\s*$/;
+const EXAMPLE_INTRO = /(?:for example|for instance|e\.g\.|such as|like this|looks like|as follows|payloads?|examples?|samples?|attack|the (?:text|string|message|comment|description|line) (?:was|read|said)|reads?|read as|wrote|said)\b[^.!?\n]{0,40}:\s*$/;
 // A role token ("<|im_start|>", "[INST]", "<<SYS>>") after words that document chat templates.
 const TEMPLATE_TOKEN = /^[<[]/;
 const TEMPLATE_DOC = /\b(?:chat ?templates?|chatml|prompt (?:format|template)s?|special tokens?|tokeni[sz]er|jinja|fine-?tun\w*|training (?:data|examples?)|datasets?|wrapped in|delimit\w*|turn (?:markers?|tokens?))\b/;
@@ -88,4 +103,30 @@ const EXPLAINED_AFTER = /\b(?:prompt[- ]injections?|injection (?:attacks?|attemp
 
 function explainedAfter(text: string): boolean {
   return EXPLAINED_AFTER.test(text) || INJECTION_TOPIC_INTL.test(text);
+}
+
+/**
+ * The quotation around a hit (opening quote to closing quote) when the hit sits in one on its
+ * line, else the hit itself: what a mention blanks for the model, since the rest of a quoted attack
+ * is no more the text's own words than the part a rule matched.
+ */
+export function quotedSpan(text: string, start: number, end: number): { start: number; end: number } {
+  const lineStart = Math.max(text.lastIndexOf("\n", start - 1) + 1, start - 400);
+  const before = text.slice(lineStart, start);
+  let open = -1;
+  let n = 0;
+  for (const m of before.matchAll(QUOTES)) {
+    open = lineStart + m.index;
+    n++;
+  }
+  if (n % 2 === 0) return { start, end };
+  const close = text.slice(end, Math.min(text.length, end + 240)).search(CLOSING_QUOTE);
+  return close < 0 ? { start, end } : { start: open, end: end + close + 1 };
+}
+
+/** Where the quotation still open at the end of `before` starts (its last quote character). */
+function lastOpeningQuote(before: string): number {
+  let at = 0;
+  for (const m of before.matchAll(QUOTES)) at = m.index;
+  return at;
 }
