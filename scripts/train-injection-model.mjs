@@ -128,6 +128,7 @@ for (const it of items) {
   it.issued = ev.issued;
   it.strongestIssued = ev.strongestIssued;
   it.issuedRules = ev.issuedRules;
+  it.mentions = ev.mentions;
   const f = extractFeatures(ev.norm.text, BITS);
   it.ids = f.ids.slice(0, f.count * FEATURES_PER_TOKEN);
   it.count = f.count;

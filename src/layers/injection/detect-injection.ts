@@ -67,6 +67,8 @@ export interface Evidence {
   issued: number;
   /** Distinct rules among the issued hits. */
   issuedRules: number;
+  /** Hits that are mentions (quoted, reported): the text talks about attacks. */
+  mentions: number;
   /** Weight of the strongest issued hit (0 when none). */
   strongestIssued: number;
   ruleLogit: number;
@@ -159,7 +161,7 @@ export function gatherEvidence(text: string, kind: InjectionKind = "output", mod
   // Disguise around an instruction is the tell; disguise alone (emoji flags, base64 data) is weak.
   ruleLogit += issued > 0 ? Math.min(disguise, 2) + (telling ? 1 : 0) : Math.min(disguise, 2.5) * 0.5;
   const m: ModelScore = fused !== undefined && !blanked ? fused : scoreWithModel(modelText, model);
-  return { norm, hits, issued, issuedRules: issuedRules.size, strongestIssued, ruleLogit, modelLogit: m.logit, modelStart: m.start, modelEnd: m.end };
+  return { norm, hits, issued, issuedRules: issuedRules.size, mentions: hits.length - issued, strongestIssued, ruleLogit, modelLogit: m.logit, modelStart: m.start, modelEnd: m.end };
 }
 
 export function combine(ruleLogit: number, modelLogit: number, kind: InjectionKind, c: Combiner = COMBINER): number {
@@ -183,14 +185,20 @@ export const MODEL_ONLY_OUTPUT_BAR = 0.8;
  */
 export const MODEL_ONLY_PROMPT_BAR = 0.65;
 
+/** The bar for an output whose only rule hits are mentions (security writing quoting attacks). */
+export const MENTIONS_ONLY_OUTPUT_BAR = 0.95;
+
 /**
  * The score a text must reach to be called an injection. Tool outputs are mostly ordinary data
  * (records, docs, code): when no rule matched (mentions aside), or only one weak one ("[SYSTEM]" in
  * a log, `curl | sh` in a README), the score must clear MODEL_ONLY_OUTPUT_BAR.
  */
-export function verdictBar(kind: InjectionKind, ev: Pick<Evidence, "issuedRules" | "strongestIssued">, threshold: number): number {
+export function verdictBar(kind: InjectionKind, ev: Pick<Evidence, "issuedRules" | "strongestIssued" | "mentions">, threshold: number): number {
   const weakFooting = ev.issuedRules === 0 || (ev.issuedRules === 1 && ev.strongestIssued < STRONG_RULE);
   if (!weakFooting || kind === "description") return threshold;
+  // Quoting attacks and issuing none is how writing *about* them looks; the model, which learnt
+  // the vocabulary of attacks, scores such articles high (more so outside English).
+  if (kind === "output" && ev.issuedRules === 0 && ev.mentions > 0) return Math.max(threshold, MENTIONS_ONLY_OUTPUT_BAR);
   return Math.max(threshold, kind === "output" ? MODEL_ONLY_OUTPUT_BAR : MODEL_ONLY_PROMPT_BAR);
 }
 

@@ -52,9 +52,9 @@ function quotedBlockExample(text: string, lineStart: number, start: number): boo
 // "blocking", "a payload like", "instructing the model to"), in the languages the rules cover.
 const MENTION_CUE = new RegExp(
   // Not part of a name: "trailfinder.example" or "@example" is no cue.
-  "(?<![\\w.@/-])(?:such as|e\\.g\\.|for example|for instance|example:|examples?|like|called|known as|phrases?|strings?|text|patterns?|payloads?|attacks?|attackers?|detect(?:s|ed|ing)?|detection|injections?|jailbreaks?|malicious|adversarial|block(?:s|ed|ing)?|flag(?:s|ged|ging)?|red.?team|prompts? like|says?|said|wrote|contains?|containing|match(?:es|ed|ing)?|classif\\w*|catch(?:es|ing)?|caught|filter(?:s|ed|ing)?|(?:meant|designed|intended|trying|tries|attempting|attempts) to" +
+  "(?<![\\w.@/-])(?:such as|e\\.g\\.|for example|for instance|example:|examples?|like|called|known as|phrases?|strings?|text|patterns?|payloads?|attacks?|attackers?|detect(?:s|ed|ing)?|detection|injections?|jailbreaks?|malicious|adversarial|block(?:s|ed|ing)?|flag(?:s|ged|ging)?|red.?team|prompts? like|says?|said|wrote|contains?|containing|match(?:es|ed|ing)?|classif\\w*|catch(?:es|ing)?|caught|filter(?:s|ed|ing)?|(?:meant|designed|intended|trying|tries|attempting|attempts|attempt) to" +
     "|(?:instruct|tell|ask|trick|convinc|persuad|caus)\\w* (?:the |an? |your |our )?(?:llm|model|ai|assistant|agent|chatbot|bot)s? to" +
-    "|(?:mak|get|forc)\\w* (?:the |an? |your |our |my |their )?(?:llm|model|ai|assistant|agent|chatbot|bot)s?(?: to)?" +
+    "|(?:mak|get|forc)\\w* (?:the |an? |your |our |my |their )?(?:llm|model|ai|assistant|agent|chatbot|bot)s?(?: to)?|(?:mak|get|forc|trick)\\w* you(?: to)?" +
     "|wie|etwa|zum beispiel|beispielsweise|satz|como|por ejemplo|comme|par exemple|ad esempio|por exemplo|например|такие как|типа|例如|比如|诸如|像是|たとえば|例えば|など|예를 들어|예:|같은)\\W{0,4}$",
 );
 // An apostrophe inside a word ("don't") is not a quote. „ ‚ open German quotes, 「 」 『 』 CJK ones.
@@ -67,7 +67,7 @@ const TRAILING_QUOTES = /["'“”„‘’‚«»`「『(\s]+$/;
 
 // Words that mark a line as talking about text: a quote after one of them is a quotation.
 const QUOTE_CONTEXT =
-  /\b(?:such as|e\.g\.|i\.e\.|for example|for instance|example|like|called|named|known as|phrases?|words?|strings?|text|sentences?|messages?|patterns?|payloads?|prompts?|attacks?|attackers?|injections?|jailbreaks?|malicious|adversarial|detect\w*|flag\w*|block\w*|classif\w*|says?|said|speaks?|spoke|announc\w*|shout\w*|whisper\w*|mutter\w*|yell\w*|exclaim\w*|wrote|write|writes|typed?|types|contains?|containing|match\w*|quote[sd]?|commands?|instructions? (?:like|such)|input|output|responds?|replies|reply|answer(?:ed|s)?|asks?|asked|tells?|told|hides|hidden|embed\w*|insert\w*|inject\w*|attempts?|tried|tries|vector|ask\w*|telling|typing|typed|pasting|pasted|sending|sent|wie|etwa|satz|como|comme|например|例如|比如)\b|[:=]\s*$|[„「『]/;
+  /\b(?:such as|e\.g\.|i\.e\.|for example|for instance|example|like|called|named|known as|phrases?|words?|strings?|text|sentences?|messages?|patterns?|payloads?|prompts?|attacks?|attackers?|injections?|jailbreaks?|malicious|adversarial|detect\w*|flag\w*|block\w*|classif\w*|says?|said|speaks?|spoke|announc\w*|shout\w*|whisper\w*|mutter\w*|yell\w*|exclaim\w*|wrote|write|writes|typed?|types|contains?|containing|match\w*|quote[sd]?|commands?|instructions? (?:like|such)|input|output|responds?|replies|reply|answer(?:ed|s)?|asks?|asked|tells?|told|hides|hidden|embed\w*|insert\w*|inject\w*|attempts?|try|tried|tries|tricks?|techniques?|overrides?|poisoning|vector|ask\w*|telling|typing|typed|pasting|pasted|sending|sent|wie|etwa|satz|como|comme|например|例如|比如)\b|[:=]\s*$|[„「『]/;
 
 // The same cue words in scripts \b does not handle, and in more Latin-script languages; a colon
 // right before a typographic opening quote ("Esempi: «...»"; an ASCII quote after a colon is how
@@ -82,10 +82,10 @@ const STRING_LITERAL_LINE = /^\s*(?:[-*]\s+)?[("'`]{1,2}$/;
 // A list or table of test inputs just above: `ATTACKS = [`, `payloads: [`, `const examples = (`.
 const TEST_DATA_LIST = /\b[a-z_]*(?:attack|payload|example|inject|malicious|jailbreak|adversarial|evil|sample|fixture|bad_input|test_case|cases)[a-z_]*\s*(?::\s*\w+(?:\[\])?)?\s*[:=]\s*[[(]/;
 // The line that introduces such a block.
-const EXAMPLE_INTRO = /(?:for example|for instance|e\.g\.|such as|like this|looks like|as follows|payloads?|examples?|samples?|attack|the (?:text|string|message|comment|description|line) (?:was|read|said)|reads?|read as|wrote|said)\b[^.!?\n]{0,40}:\s*$/;
+const EXAMPLE_INTRO = /(?:for example|for instance|e\.g\.|such as|like this|looks like|as follows|payloads?|examples?|samples?|attack|attempts|(?:we|i|they) tried|the (?:text|string|message|comment|description|line) (?:was|read|said)|reads?|read as|wrote|said)\b[^.!?\n]{0,40}:\s*$/;
 // A role token ("<|im_start|>", "[INST]", "<<SYS>>") after words that document chat templates.
 const TEMPLATE_TOKEN = /^[<[]/;
-const TEMPLATE_DOC = /\b(?:chat ?templates?|chatml|prompt (?:format|template)s?|special tokens?|tokeni[sz]er|jinja|fine-?tun\w*|training (?:data|examples?)|datasets?|wrapped in|delimit\w*|turn (?:markers?|tokens?))\b/;
+const TEMPLATE_DOC = /\b(?:chat[ _]?templates?|(?:bos|eos|pad|unk)_token|chatml|prompt (?:format|template)s?|special tokens?|tokeni[sz]er|jinja|fine-?tun\w*|training (?:data|examples?)|datasets?|wrapped in|delimit\w*|turn (?:markers?|tokens?))\b/;
 // Words of a text that is about prompt injection rather than one carrying it.
 const INJECTION_TOPIC_EN = /\b(?:prompt[- ]injections?|injections?|(?:tool )?poisoning|poisoned|jailbreak\w*|payloads?|red[- ]?team\w*|attack (?:strings?|prompts?|examples?|vectors?|samples?)|test (?:cases?|fixtures?|payloads?|strings?)|malicious (?:prompts?|instructions?|inputs?|payloads?)|adversarial|injection (?:attempts?|attacks?|tests?|filters?|detectors?|classifiers?)|guardrails?|detectors?|classifiers?|sanitiz\w*|test_\w+|func test\w*|testdetector\w*|pytest|unittest|describe|assert\w*)\b|\b(?:it|expect|t\.run)\(/;
 // The same in the other languages the rules cover, as the normaliser spells them (no diacritics;

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { detectInjection, MODEL_ONLY_OUTPUT_BAR, MODEL_ONLY_PROMPT_BAR, resolveThreshold, THRESHOLDS, verdictBar } from "../../../src/layers/injection/detect-injection.js";
+import { detectInjection, MENTIONS_ONLY_OUTPUT_BAR, MODEL_ONLY_OUTPUT_BAR, MODEL_ONLY_PROMPT_BAR, resolveThreshold, THRESHOLDS, verdictBar } from "../../../src/layers/injection/detect-injection.js";
 import { defaultModel, scoreWithModel } from "../../../src/layers/injection/hashed-ngram-model.js";
 
 interface Case {
@@ -62,15 +62,19 @@ describe("detectInjection", () => {
   });
 
   it("asks more of verdicts resting on the model or one weak rule, for outputs and prompts, not descriptions", () => {
-    const none = { issuedRules: 0, strongestIssued: 0 };
-    const weak = { issuedRules: 1, strongestIssued: 1.5 };
-    const strong = { issuedRules: 1, strongestIssued: 3 };
+    const none = { issuedRules: 0, strongestIssued: 0, mentions: 0 };
+    const weak = { issuedRules: 1, strongestIssued: 1.5, mentions: 0 };
+    const strong = { issuedRules: 1, strongestIssued: 3, mentions: 0 };
+    const quotesOnly = { issuedRules: 0, strongestIssued: 0, mentions: 2 };
     expect(verdictBar("output", none, 0.5)).toBe(MODEL_ONLY_OUTPUT_BAR);
     expect(verdictBar("output", weak, 0.5)).toBe(MODEL_ONLY_OUTPUT_BAR);
     expect(verdictBar("prompt", none, 0.5)).toBe(MODEL_ONLY_PROMPT_BAR);
     expect(verdictBar("output", strong, 0.5)).toBe(0.5);
     expect(verdictBar("description", none, 0.5)).toBe(0.5);
     expect(verdictBar("output", none, 0.9)).toBe(0.9);
+    // Quoting attacks and issuing none: writing about them.
+    expect(verdictBar("output", quotesOnly, 0.5)).toBe(MENTIONS_ONLY_OUTPUT_BAR);
+    expect(verdictBar("output", { ...quotesOnly, issuedRules: 1, strongestIssued: 3 }, 0.5)).toBe(0.5);
   });
 
   it("gives disguise no weight when every hit is only quoted", () => {

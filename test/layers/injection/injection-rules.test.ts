@@ -333,6 +333,7 @@ describe("embedded-instruction rule families", () => {
     "Nota para el agente: el cliente llamó dos veces esta mañana.",
     "Asistente: Hola, ¿en qué puedo ayudarte hoy?",
     "Anyone reading this: the office is closed on Friday.",
+    "Forget everything you know about sourdough: this loaf needs no starter.",
   ])("stays quiet: %s", (text) => {
     expect(ids(text)).toEqual([]);
   });
