@@ -94,7 +94,7 @@ const MENTION_FACTOR = 0.05;
 const DESCRIPTION_DAMPING: Partial<Record<string, number>> = { "tool-call-directive": 0.3, "address-say-respond": 0.3, "address-tell-user": 0.3, "tool-shadowing": 0.6, "role-injection-tag": 0.8 };
 // Normal in a user's own prompt ("answer in English", "rewrite your answer as a list"); in data
 // they are a task hijack.
-const PROMPT_DAMPING: Partial<Record<string, number>> = { "address-answer-language": 0.2, "address-output-transform": 0.5 };
+const PROMPT_DAMPING: Partial<Record<string, number>> = { "address-answer-language": 0.2, "address-output-transform": 0.5, "address-act-as-tool": 0.2 };
 
 /** Internal switches of `gatherEvidence` (tests compare the fast paths with the plain ones). */
 export interface EvidenceOptions {

@@ -24,6 +24,9 @@ export function isMention(text: string, start: number, end: number): boolean {
     }
   }
   if (MENTION_CUE.test(before.slice(-48).replace(TRAILING_QUOTES, ""))) return true;
+  // A closing wrapper tag whose opening tag the text wrote itself (a prompt template's
+  // `<document>{{doc}}</document>`) closes nothing it was given.
+  if (text.startsWith("</", start) && text.lastIndexOf("<" + text.slice(start + 2, end), start) >= 0) return true;
   // Chat-template tokens in text that documents templates ("each turn is wrapped in special tokens:").
   if (TEMPLATE_TOKEN.test(text.slice(start, start + 3)) && TEMPLATE_DOC.test(text.slice(Math.max(0, start - 600), start))) return true;
   return quotedBlockExample(text, lineStart, start);
