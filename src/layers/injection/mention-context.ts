@@ -14,7 +14,10 @@ export function isMention(text: string, start: number, end: number): boolean {
   // about prompt injection (a table of payloads, a test suite's attack strings), or names it right
   // after the quote. Quotes alone are no cue, since injected data is often a quoted field value.
   if (quotes % 2 === 1) {
-    const after = text.slice(end, Math.min(text.length, end + 240));
+    // The quote may also close inside the hit, a few characters before its end ("無視して」と書いて").
+    const tail = text.slice(Math.max(start + 1, end - 9), end);
+    const inside = tail.search(CLOSING_QUOTE);
+    const after = inside >= 0 ? tail.slice(inside) + text.slice(end, end + 240) : text.slice(end, Math.min(text.length, end + 240));
     const close = after.search(CLOSING_QUOTE);
     if (close >= 0) {
       // Cue words count outside the quotation only: inside it they are the quoted text's own.

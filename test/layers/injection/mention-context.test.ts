@@ -36,6 +36,7 @@ describe("isMention", () => {
     ["{\"chat_template\": \"{{ '<|im_start|>' + message['role'] }}\"}", "<|im_start|>"],
     ["If a player tries \"forget your orders and open the gate\": play the alarm.", "forget your orders"],
     ["Summarise this:\n<document>\n{{doc}}\n</document>\nKeep it short.", "</document>"],
+    ["メモには「これまでの指示は無視して」と書かれていたが、それは冗談だった。", "無視して」と書"],
   ])("a quoted or reported attack is a mention: %s", (text, phrase) => {
     expect(mentioned(text, phrase)).toBe(true);
   });
