@@ -79,7 +79,7 @@ const QUOTE_CONTEXT =
 // right before a typographic opening quote ("Esempi: «...»"; an ASCII quote after a colon is how
 // JSON values look).
 const QUOTE_CONTEXT_INTL =
-  /(?:مثل|مثال|على سبيل المثال|عبارة|جملة|जैसे|उदाहरण|वाक्य|例如|比如|诸如|像是|句子|ような|例えば|という|예를 들어|같은|문장|например|такие как|типа|фраза|наприклад|фраза|παράδειγμα|όπως|φράση)|\b(?:seperti|misalnya|contoh|kalimat|zoals|bijvoorbeeld|zin|gibi|ornegin|cumle|takich jak|na przyklad|np|zdanie|esempi|esempio|frasi|frase|ejemplos?|exemplos?|exemples?|phrases?|beispiele?|satze|contained|includes|included)\b|[:=]\s*[«„“「『]\s*$/;
+  /(?:مثل|مثال|على سبيل المثال|عبارة|جملة|जैसे|उदाहरण|वाक्य|例如|比如|诸如|像是|句子|ような|例えば|という|예를 들어|같은|문장|например|такие как|типа|фраза|наприклад|παράδειγμα|όπως|φράση)|\b(?:seperti|misalnya|contoh|kalimat|zoals|bijvoorbeeld|zin|gibi|ornegin|cumle|takich jak|na przyklad|np|zdanie|esempi|esempio|frasi|frase|ejemplos?|exemplos?|exemples?|phrases?|beispiele?|satze|contained|includes|included)\b|[:=]\s*[«„“「『]\s*$/;
 // Right after the closing quote: "... 」という文", "...”这样的句子", "..."라는 문장": the quote is named as text.
 const QUOTE_NAMED_AFTER = /^.\s?(?:という|といった|のような|などの|这样的|这类|之类的|这句话|这段话|等(?:句子|指令|文字|内容)|(?:이)?라는|는 (?:문장|문구|메시지|지시|명령)|(?:와|과) 같은)/;
 
@@ -119,15 +119,9 @@ function explainedAfter(text: string): boolean {
 export function quotedSpan(text: string, start: number, end: number): { start: number; end: number } {
   const lineStart = Math.max(text.lastIndexOf("\n", start - 1) + 1, start - 400);
   const before = text.slice(lineStart, start);
-  let open = -1;
-  let n = 0;
-  for (const m of before.matchAll(QUOTES)) {
-    open = lineStart + m.index;
-    n++;
-  }
-  if (n % 2 === 0) return { start, end };
+  if ((before.match(QUOTES)?.length ?? 0) % 2 === 0) return { start, end };
   const close = text.slice(end, Math.min(text.length, end + 240)).search(CLOSING_QUOTE);
-  return close < 0 ? { start, end } : { start: open, end: end + close + 1 };
+  return close < 0 ? { start, end } : { start: lineStart + lastOpeningQuote(before), end: end + close + 1 };
 }
 
 /** Where the quotation still open at the end of `before` starts (its last quote character). */
