@@ -79,15 +79,7 @@ export class MemoryStore implements Store {
     this.check();
     const now = this.now();
     const tats = this.state.tats;
-    // Wrap's hot path runs this on every call with one or two rules: plain loops, no per-call arrays.
-    if (rules.length === 1) {
-      const r = rules[0]!;
-      const s = gcraStep(r, tats.get(r.key), now);
-      if (!s.allowed) return { allowed: false, remaining: 0, retryAfterMs: s.retryAfterMs, deniedRule: 0 };
-      tats.set(r.key, s.newTat);
-      if (++this.ops % 4096 === 0) this.sweep(now);
-      return { allowed: true, remaining: s.remaining, retryAfterMs: 0 };
-    }
+    // Wrap's hot path runs this on every call with one or two rules: plain loops, no callbacks.
     const steps: GcraStep[] = new Array<GcraStep>(rules.length);
     let denied = -1;
     for (let i = 0; i < rules.length; i++) {
