@@ -23,64 +23,50 @@ export function redactMcpResult(method: string, result: Obj, r: TextRedactor): M
   const findings: JsonFinding[] = [];
   if (method === "tools/call") {
     const content = blocks(result.content, "/content", r, findings);
-    const hasStructured = "structuredContent" in result;
-    const structured = hasStructured ? sub(result.structuredContent, "/structuredContent", r, findings) : undefined;
-    if (findings.length === 0) return { result, findings };
-    const out: Obj = { ...result };
-    if (content !== result.content) out.content = content;
-    if (hasStructured && structured !== result.structuredContent) out.structuredContent = structured;
-    return { result: out, findings };
+    if (!("structuredContent" in result)) return patched(result, findings, "content", content);
+    const structured = redactAt(result.structuredContent, "/structuredContent", undefined, "", r, findings);
+    return patched(result, findings, "content", content, "structuredContent", structured);
   }
-  if (method === "resources/read") {
-    const contents = blocks(result.contents, "/contents", r, findings);
-    if (findings.length === 0) return { result, findings };
-    const out: Obj = { ...result };
-    if (contents !== result.contents) out.contents = contents;
-    return { result: out, findings };
-  }
-  if (method === "prompts/get") {
-    const messages = promptMessages(result.messages, r, findings);
-    if (findings.length === 0) return { result, findings };
-    const out: Obj = { ...result };
-    if (messages !== result.messages) out.messages = messages;
-    return { result: out, findings };
-  }
+  if (method === "resources/read") return patched(result, findings, "contents", blocks(result.contents, "/contents", r, findings));
+  if (method === "prompts/get") return patched(result, findings, "messages", promptMessages(result.messages, r, findings));
   return { result, findings };
+}
+
+/** The result itself when nothing was found, else a copy with the fields that changed. */
+function patched(result: Obj, findings: JsonFinding[], key: string, value: unknown, key2?: string, value2?: unknown): McpResultRedaction {
+  if (findings.length === 0) return { result, findings };
+  const out: Obj = { ...result };
+  if (value !== result[key]) out[key] = value;
+  if (key2 !== undefined && value2 !== result[key2]) out[key2] = value2;
+  return { result: out, findings };
 }
 
 /*
  * Module-level helpers rather than closures (this runs on every result), and JSON Pointers built
  * only for findings: `at` is the pointer of the enclosing list or field, `index` the block's
- * position in the list (undefined for a single block), so a block's pointer is `${at}/${index}`.
+ * position in the list (undefined for a single block), `field` the path inside the block.
  */
 
-/** `value` redacted by key and value; its findings recorded under the pointer `at`. */
-function sub(value: unknown, at: string, r: TextRedactor, findings: JsonFinding[]): unknown {
+/** `value` redacted by key and value; its findings recorded under the pointer `at[/index]field`. */
+function redactAt(value: unknown, at: string, index: number | undefined, field: string, r: TextRedactor, findings: JsonFinding[]): unknown {
   const red = redactJson(value, r);
-  for (const f of red.findings) findings.push({ type: f.type, path: at + f.path });
+  if (red.findings.length > 0) {
+    const p = (index === undefined ? at : `${at}/${index}`) + field;
+    for (const f of red.findings) findings.push({ type: f.type, path: p + f.path });
+  }
   return red.value;
 }
-
-const blockPath = (at: string, index: number | undefined) => (index === undefined ? at : `${at}/${index}`);
 
 /** A content block's `text`, or its embedded `resource.text`; the same block when nothing changed. */
 function contentBlock(block: unknown, at: string, index: number | undefined, r: TextRedactor, findings: JsonFinding[]): unknown {
   if (!isObj(block)) return block;
   if (typeof block.text === "string") {
-    const red = redactJson(block.text, r);
-    if (red.findings.length > 0) {
-      const p = `${blockPath(at, index)}/text`;
-      for (const f of red.findings) findings.push({ type: f.type, path: p + f.path });
-    }
-    return red.value === block.text ? block : { ...block, text: red.value };
+    const text = redactAt(block.text, at, index, "/text", r, findings);
+    return text === block.text ? block : { ...block, text };
   }
   if (isObj(block.resource) && typeof block.resource.text === "string") {
-    const red = redactJson(block.resource.text, r);
-    if (red.findings.length > 0) {
-      const p = `${blockPath(at, index)}/resource/text`;
-      for (const f of red.findings) findings.push({ type: f.type, path: p + f.path });
-    }
-    return red.value === block.resource.text ? block : { ...block, resource: { ...block.resource, text: red.value } };
+    const text = redactAt(block.resource.text, at, index, "/resource/text", r, findings);
+    return text === block.resource.text ? block : { ...block, resource: { ...block.resource, text } };
   }
   return block;
 }
